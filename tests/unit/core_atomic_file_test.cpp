@@ -1,0 +1,77 @@
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace shipchips;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("shipchips_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+std::size_t count_entries(const fs::path& dir) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+} // namespace
+
+TEST(CoreAtomicFile, WritesReplacesAndLeavesNoTemporary) {
+  fs::path dir = fresh_dir("atomic1");
+  fs::path target = dir / "sub" / "index.json";
+  write_file_atomic(target, "first");
+  EXPECT_EQ(slurp(target), "first");
+  write_file_atomic(target, "second, longer");
+  EXPECT_EQ(slurp(target), "second, longer");
+  EXPECT_EQ(count_entries(target.parent_path()), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(CoreAtomicFile, UncommittedOutputIsRemovedAndTargetUntouched) {
+  fs::path dir = fresh_dir("atomic2");
+  fs::path target = dir / "chip.tif";
+  write_file_atomic(target, "old");
+  {
+    AtomicOutput out(target);
+    EXPECT_EQ(out.temp_path().parent_path(), dir);
+    EXPECT_EQ(out.temp_path().extension(), ".tif");
+    std::ofstream(out.temp_path()) << "half";
+  }
+  EXPECT_EQ(slurp(target), "old");
+  EXPECT_EQ(count_entries(dir), 1u);
+  {
+    AtomicOutput out(target);
+    std::ofstream(out.temp_path()) << "new";
+    out.commit();
+  }
+  EXPECT_EQ(slurp(target), "new");
+  EXPECT_EQ(count_entries(dir), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(CoreAtomicFile, UnwritableFolderIsAnIoError) {
+  fs::path dir = fresh_dir("atomic3");
+  fs::path file = dir / "plain";
+  write_file_atomic(file, "x");
+  try {
+    write_file_atomic(file / "below" / "out.json", "y");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io_error);
+    EXPECT_NE(std::string(e.what()).find("plain"), std::string::npos);
+  }
+  AtomicOutput never(dir / "never.tif");
+  EXPECT_THROW(never.commit(), Error);
+  fs::remove_all(dir);
+}
