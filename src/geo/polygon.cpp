@@ -27,8 +27,8 @@ bool ring_contains(const Ring& ring, double lon, double lat) {
   bool inside = false;
   std::size_t n = ring.size();
   for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
-    double xi = unwrap(ring[i][0], lon), yi = ring[i][1];
-    double xj = unwrap(ring[j][0], lon), yj = ring[j][1];
+    double xi = unwrap(ring[i].lon, lon), yi = ring[i].lat;
+    double xj = unwrap(ring[j].lon, lon), yj = ring[j].lat;
     if (on_segment(lon, lat, xi, yi, xj, yj)) return true;
     if ((yi > lat) != (yj > lat)) {
       double x_cross = xi + (lat - yi) * (xj - xi) / (yj - yi);
@@ -38,7 +38,7 @@ bool ring_contains(const Ring& ring, double lon, double lat) {
   return inside;
 }
 
-bool polygon_contains(const std::vector<Ring>& polygon, double lon, double lat) {
+bool polygon_contains(const Polygon& polygon, double lon, double lat) {
   if (polygon.empty() || !ring_contains(polygon.front(), lon, lat)) return false;
   for (std::size_t i = 1; i < polygon.size(); ++i) {
     if (ring_contains(polygon[i], lon, lat)) return false;
@@ -49,10 +49,10 @@ bool polygon_contains(const std::vector<Ring>& polygon, double lon, double lat) 
 BBox ring_bbox(const Ring& ring) {
   BBox box{180, 90, -180, -90};
   for (const auto& p : ring) {
-    box.west = std::min(box.west, p[0]);
-    box.east = std::max(box.east, p[0]);
-    box.south = std::min(box.south, p[1]);
-    box.north = std::max(box.north, p[1]);
+    box.west = std::min(box.west, p.lon);
+    box.east = std::max(box.east, p.lon);
+    box.south = std::min(box.south, p.lat);
+    box.north = std::max(box.north, p.lat);
   }
   return box;
 }

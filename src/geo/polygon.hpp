@@ -3,19 +3,21 @@
 // treating lon/lat as planar for containment is exact enough (edges are densified by their
 // producers); rings crossing the antimeridian are unwrapped against the query point.
 
-#include <array>
 #include <vector>
 
 namespace shipchips::geo {
 
-using LonLat = std::array<double, 2>;
+struct LonLat {
+  double lon = 0;
+  double lat = 0;
+};
 using Ring = std::vector<LonLat>;
+using Polygon = std::vector<Ring>;  // outer ring first, then holes (GeoJSON order)
 
 // Even-odd rule; a point on an edge counts as inside.
 bool ring_contains(const Ring& ring, double lon, double lat);
 
-// Outer ring first, then holes (GeoJSON order).
-bool polygon_contains(const std::vector<Ring>& polygon, double lon, double lat);
+bool polygon_contains(const Polygon& polygon, double lon, double lat);
 
 struct BBox {
   double west = 0, south = 0, east = 0, north = 0;
