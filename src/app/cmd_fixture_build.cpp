@@ -3,13 +3,14 @@
 #include "core/error.hpp"
 #include "fixture/world_build.hpp"
 
+#include <unistd.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace {
 
 class FixtureBuildCommand : public shipchips::app::Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_option("--out", m_out, "Output folder (empty, missing, or an earlier world)")->required();
     sub.add_option("--tiles", m_tiles, "Sentinel-2 tiles, e.g. 30STF,31UFU (default: coastal sample tiles)")
@@ -33,10 +34,21 @@ public:
     m_options.out_dir = m_out;
     m_options.tiles = m_tiles;
     m_options.size = parse_world_size(m_size);
-    const WorldBuildReport report = build_world(m_options, m_threads);
+    // A progress line on a terminal only; pipes and logs stay clean.
+    WorldProgress progress;
+    if (::isatty(STDERR_FILENO)) {
+      progress = [](int done, int total, const std::string& what) {
+        std::cerr << "\r[" << done << "/" << total << "] " << what << "\x1b[K" << (done == total ? "\n" : "")
+                  << std::flush;
+      };
+    }
+    const WorldBuildReport report = build_world(m_options, m_threads, progress);
     if (m_json) {
-      nlohmann::json j{{"out", m_out}, {"scenes", report.scene_ids}, {"ships", report.ships},
-                       {"ais_positions", report.pings}, {"seconds", report.seconds},
+      nlohmann::json j{{"out", m_out},
+                       {"scenes", report.scene_ids},
+                       {"ships", report.ships},
+                       {"ais_positions", report.pings},
+                       {"seconds", report.seconds},
                        {"stage_seconds", report.stage_seconds}};
       std::cout << j.dump() << "\n";
     } else {
@@ -47,7 +59,7 @@ public:
     return 0;
   }
 
-private:
+ private:
   std::string m_out;
   std::vector<std::string> m_tiles;
   std::string m_size = "small";
@@ -56,7 +68,8 @@ private:
   shipchips::fixture::WorldOptions m_options;
 };
 
-shipchips::app::RegisterCommand reg{"fixture build", "Build the offline Sentinel-2 world (STAC items, COGs, AIS, truth)",
+shipchips::app::RegisterCommand reg{"fixture build",
+                                    "Build the offline Sentinel-2 world (STAC items, COGs, AIS, truth)",
                                     [] { return std::make_unique<FixtureBuildCommand>(); }};
 
-} // namespace
+}  // namespace

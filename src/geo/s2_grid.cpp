@@ -20,7 +20,7 @@ constexpr double false_northing_south = 10000000.0;
               "tile '" + std::string(tile_id) + "': " + std::string(why) + " (expected e.g. 30STF)");
 }
 
-} // namespace
+}  // namespace
 
 S2Tile s2_tile(std::string_view tile_id) {
   std::string id;
@@ -32,7 +32,8 @@ S2Tile s2_tile(std::string_view tile_id) {
       !std::isdigit(static_cast<unsigned char>(id[1])))
     bad_tile(tile_id, "not a zone number followed by three letters");
   for (int i = 2; i < 5; ++i)
-    if (!std::isalpha(static_cast<unsigned char>(id[i]))) bad_tile(tile_id, "not a zone number followed by three letters");
+    if (!std::isalpha(static_cast<unsigned char>(id[i])))
+      bad_tile(tile_id, "not a zone number followed by three letters");
 
   int zone = 0;
   bool north = true;
@@ -118,4 +119,4 @@ std::vector<LonLat> s2_tile_footprint(const S2Tile& tile, double max_segment_m) 
   return utm_ring_to_lonlat(tile.utm_zone, tile.north, ring, max_segment_m);
 }
 
-} // namespace shipchips::geo
+}  // namespace shipchips::geo

@@ -60,4 +60,4 @@ std::vector<LonLat> utm_ring_to_lonlat(int zone, bool north, const std::vector<U
 // The tile's footprint as a closed counter-clockwise WGS-84 ring (densified edges).
 std::vector<LonLat> s2_tile_footprint(const S2Tile& tile, double max_segment_m = 10000.0);
 
-} // namespace shipchips::geo
+}  // namespace shipchips::geo

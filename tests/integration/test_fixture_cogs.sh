@@ -29,6 +29,9 @@ for item_path in sorted(glob.glob(os.path.join(world, "items", "*.json"))):
     xmin, ymax = float(grid[tile]["xmin"]), float(grid[tile]["ymin"]) + 109800.0
     assert int(grid[tile]["epsg"]) == item["properties"]["proj:epsg"], iid
     for key, asset in item["assets"].items():
+        if "cloud-optimized" not in asset["type"]:
+            assert key == "thumbnail", (iid, key)
+            continue
         name = os.path.basename(asset["href"]).split(".")[0]
         path = os.path.join(world, "cogs", iid, name + ".tif")
         info = json.loads(subprocess.run(["gdalinfo", "-json", path], check=True, capture_output=True, text=True).stdout)

@@ -114,6 +114,13 @@ class Curl {
   CURL* m_handle;
 };
 
+FixtureServerOptions faulty(double rate, std::vector<FaultKind> kinds) {
+  FixtureServerOptions options;
+  options.fault_rate = rate;
+  options.fault_kinds = std::move(kinds);
+  return options;
+}
+
 class FixtureServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -283,7 +290,9 @@ TEST_F(FixtureServerTest, LargePostBodiesDoNotWaitForExpectContinue) {
 }
 
 TEST_F(FixtureServerTest, Injected503CarriesRetryAfter) {
-  start({.fault_rate = 1.0, .fault_kinds = {FaultKind::http_503}, .retry_after_s = 1});
+  auto options = faulty(1.0, {FaultKind::http_503});
+  options.retry_after_s = 1;
+  start(options);
   Curl curl;
   auto r = curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
   ASSERT_EQ(r.code, CURLE_OK);
@@ -293,7 +302,7 @@ TEST_F(FixtureServerTest, Injected503CarriesRetryAfter) {
 }
 
 TEST_F(FixtureServerTest, InjectedResetIsSeenAsConnectionError) {
-  start({.fault_rate = 1.0, .fault_kinds = {FaultKind::reset}});
+  start(faulty(1.0, {FaultKind::reset}));
   Curl curl;
   auto r = curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
   EXPECT_TRUE(r.code == CURLE_RECV_ERROR || r.code == CURLE_GOT_NOTHING) << curl_easy_strerror(r.code);
@@ -301,7 +310,7 @@ TEST_F(FixtureServerTest, InjectedResetIsSeenAsConnectionError) {
 }
 
 TEST_F(FixtureServerTest, InjectedTruncationIsAPartialFile) {
-  start({.fault_rate = 1.0, .fault_kinds = {FaultKind::truncate}});
+  start(faulty(1.0, {FaultKind::truncate}));
   Curl curl;
   auto r = curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-9999"});
   EXPECT_EQ(r.code, CURLE_PARTIAL_FILE) << curl_easy_strerror(r.code);
@@ -309,7 +318,9 @@ TEST_F(FixtureServerTest, InjectedTruncationIsAPartialFile) {
 }
 
 TEST_F(FixtureServerTest, InjectedSlownessDelaysTheAnswer) {
-  start({.fault_rate = 1.0, .fault_kinds = {FaultKind::slow}, .slow_ms = 400});
+  auto options = faulty(1.0, {FaultKind::slow});
+  options.slow_ms = 400;
+  start(options);
   Curl curl;
   auto r = curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
   EXPECT_EQ(r.status, 206);
@@ -318,7 +329,9 @@ TEST_F(FixtureServerTest, InjectedSlownessDelaysTheAnswer) {
 
 TEST_F(FixtureServerTest, FaultsAreDeterministicForASeed) {
   auto statuses = [&](std::uint64_t seed) {
-    start({.fault_rate = 0.5, .fault_kinds = {FaultKind::http_503}, .seed = seed});
+    auto options = faulty(0.5, {FaultKind::http_503});
+    options.seed = seed;
+    start(options);
     std::vector<long> out;
     Curl curl;
     for (int i = 0; i < 40; ++i) {
@@ -340,7 +353,9 @@ TEST_F(FixtureServerTest, FaultsAreDeterministicForASeed) {
 }
 
 TEST_F(FixtureServerTest, LatencyIsAddedBeforeEachResponse) {
-  start({.latency_ms = 150});
+  FixtureServerOptions options;
+  options.latency_ms = 150;
+  start(options);
   Curl curl;
   for (int i = 0; i < 3; ++i) {
     auto r = curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
@@ -350,7 +365,9 @@ TEST_F(FixtureServerTest, LatencyIsAddedBeforeEachResponse) {
 }
 
 TEST_F(FixtureServerTest, BandwidthLimitPacesTheBody) {
-  start({.bandwidth_mbps = 4.0});  // 500 000 bytes/s
+  FixtureServerOptions options;
+  options.bandwidth_mbps = 4.0;  // 500 000 bytes/s
+  start(options);
   Curl curl;
   auto r = curl.get(url("/cogs/A/B02.tif"));
   ASSERT_EQ(r.body.size(), kCogSize);
@@ -361,7 +378,9 @@ TEST_F(FixtureServerTest, BandwidthLimitPacesTheBody) {
 
 TEST_F(FixtureServerTest, RequestLogAndStatsCountWhatWasServed) {
   fs::path log = m_dir / "requests.jsonl";
-  auto& server = start({.log_path = log});
+  FixtureServerOptions options;
+  options.log_path = log;
+  auto& server = start(options);
   Curl curl;
   curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
   curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=100-299"});
@@ -391,7 +410,9 @@ TEST_F(FixtureServerTest, RequestLogAndStatsCountWhatWasServed) {
 
 TEST_F(FixtureServerTest, FaultsAreLogged) {
   fs::path log = m_dir / "faults.jsonl";
-  start({.fault_rate = 1.0, .fault_kinds = {FaultKind::truncate}, .log_path = log});
+  auto options = faulty(1.0, {FaultKind::truncate});
+  options.log_path = log;
+  start(options);
   Curl curl;
   curl.get(url("/cogs/A/B02.tif"), {"Range: bytes=0-99"});
   m_server->stop();
@@ -404,23 +425,28 @@ TEST_F(FixtureServerTest, FaultsAreLogged) {
 }
 
 TEST_F(FixtureServerTest, LoopbackOnlyAndFreePorts) {
-  FixtureServer outside({.dir = m_dir, .host = "0.0.0.0"});
+  FixtureServerOptions options;
+  options.dir = m_dir;
+  options.host = "0.0.0.0";
+  FixtureServer outside(options);
   try {
     outside.start();
     FAIL() << "bound a non-loopback address";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
   }
-  FixtureServer a({.dir = m_dir}), b({.dir = m_dir});
+  options.host = "127.0.0.1";
+  FixtureServer a(options), b(options);
   a.start();
   b.start();
   EXPECT_GT(a.port(), 0);
   EXPECT_NE(a.port(), b.port());
-  EXPECT_THROW(FixtureServer({.dir = m_dir / "missing"}).start(), Error);
+  options.dir = m_dir / "missing";
+  EXPECT_THROW(FixtureServer(options).start(), Error);
 }
 
 TEST_F(FixtureServerTest, StopReturnsPromptlyWithOpenConnections) {
-  start({.latency_ms = 0});
+  start();
   Curl idle;
   EXPECT_EQ(idle.get(url("/")).status, 200);  // leaves a keep-alive connection open
   const auto started = std::chrono::steady_clock::now();

@@ -2,15 +2,15 @@
 // processing-baseline rule, and an AIVDM encoder that reproduces gpsd's real sample sentences
 // (../shared/reference/ais/gpsd, decoded by an independent implementation).
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "fixture/world_build.hpp"
 #include "fixture/world_nmea.hpp"
 #include "fixture/world_raster.hpp"
-#include "core/time.hpp"
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 namespace {
 
 class TempDir {
-public:
+ public:
   explicit TempDir(const std::string& name)
       : m_path(fs::temp_directory_path() / ("shipchips-world-test-" + std::to_string(::getpid()) + "-" + name)) {
     fs::remove_all(m_path);
@@ -40,7 +40,7 @@ public:
   }
   const fs::path& path() const { return m_path; }
 
-private:
+ private:
   fs::path m_path;
 };
 
@@ -85,7 +85,7 @@ WorldOptions options_for(const fs::path& out, std::uint64_t seed, int scenes, in
 }
 
 class Raster {
-public:
+ public:
   explicit Raster(const fs::path& p) {
     GDALAllRegister();
     m_ds.reset(GDALDataset::FromHandle(GDALOpen(p.c_str(), GA_ReadOnly)));
@@ -100,7 +100,7 @@ public:
     return v;
   }
 
-private:
+ private:
   std::unique_ptr<GDALDataset> m_ds;
 };
 
@@ -110,7 +110,7 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-} // namespace
+}  // namespace
 
 TEST(FixtureWorldNmea, ReproducesGpsdSampleType1) {
   // sample.aivdm line 10 and its decoding in sample.aivdm.js.chk.
@@ -199,8 +199,8 @@ TEST(FixtureWorld, SameSeedSameWorldOtherSeedOtherWorld) {
   ASSERT_EQ(ra.scene_ids.size(), 1u);
   const std::string id = ra.scene_ids[0];
   for (const std::string& rel : {"items/" + id + ".json", std::string("truth.csv"), std::string("ais/ais_upload.csv"),
-                                std::string("ais/ais.nmea"), std::string("collections/sentinel-2-l2a.json"),
-                                std::string("world.json"), "cogs/" + id + "/B08.tif", "cogs/" + id + "/SCL.tif"}) {
+                                 std::string("ais/ais.nmea"), std::string("collections/sentinel-2-l2a.json"),
+                                 std::string("world.json"), "cogs/" + id + "/B08.tif", "cogs/" + id + "/SCL.tif"}) {
     EXPECT_EQ(slurp(a.path() / rel), slurp(b.path() / rel)) << rel;
   }
   EXPECT_NE(slurp(a.path() / "truth.csv"), slurp(c.path() / "truth.csv"));
@@ -283,7 +283,8 @@ TEST(FixtureWorld, ShipsBrightAtTruthAndWaterDnFollowsBaseline) {
     }
   }
   EXPECT_GE(checked_ships, 4);
-  EXPECT_TRUE(near_kinds.count("water") && near_kinds.count("land") && near_kinds.count("cloud") && near_kinds.count("edge"));
+  EXPECT_TRUE(near_kinds.count("water") && near_kinds.count("land") && near_kinds.count("cloud") &&
+              near_kinds.count("edge"));
 }
 
 TEST(FixtureWorld, AisPingsFollowTheTruthTrack) {

@@ -44,7 +44,7 @@ std::vector<Row> sample_rows() {
   return rows;
 }
 
-} // namespace
+}  // namespace
 
 TEST(GeoS2Grid, MatchesEveryReferenceRow) {
   const auto rows = sample_rows();

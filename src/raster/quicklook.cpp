@@ -1,0 +1,76 @@
+#include "raster/quicklook.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "raster/gdal_errors.hpp"
+
+#include <cpl_string.h>
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace shipchips::raster {
+
+std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double low_q, double high_q) {
+  std::vector<float> valid;
+  valid.reserve(values.size());
+  for (float v : values)
+    if (std::isfinite(v)) valid.push_back(v);
+  std::vector<std::uint8_t> out(values.size(), 0);
+  if (valid.empty()) return out;
+  std::sort(valid.begin(), valid.end());
+  auto at = [&](double q) {
+    const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(valid.size() - 1) + 0.5);
+    return static_cast<double>(valid[k]);
+  };
+  const double lo = at(low_q), hi = at(high_q);
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const float v = values[k];
+    if (!std::isfinite(v)) continue;
+    if (hi <= lo) {
+      out[k] = 128;
+      continue;
+    }
+    // 1..255 so a valid pixel is never mistaken for the black of nodata.
+    const double t = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+    out[k] = static_cast<std::uint8_t>(1 + std::lround(t * 254.0));
+  }
+  return out;
+}
+
+void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span<const float> red,
+                          std::span<const float> green, std::span<const float> blue, const QuicklookOptions& o) {
+  const std::size_t n = static_cast<std::size_t>(size) * static_cast<std::size_t>(std::max(size, 0));
+  if (size < 1 || red.size() != n || green.size() != n || blue.size() != n)
+    throw Error(ErrorCode::invalid_argument, "quicklook " + path.string() + ": bands do not match the " +
+                                                 std::to_string(size) + " px chip");
+  if (o.quality < 1 || o.quality > 100)
+    throw Error(ErrorCode::invalid_argument, "quicklook quality must be 1..100, got " + std::to_string(o.quality));
+  GDALAllRegister();
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDriver* jpeg = GetGDALDriverManager()->GetDriverByName("JPEG");
+  if (!mem || !jpeg) throw Error(ErrorCode::internal, "GDAL lacks the MEM or JPEG driver");
+  std::unique_ptr<GDALDataset> src(mem->Create("", size, size, 3, GDT_Byte, nullptr));
+  const std::span<const float> rgb[3] = {red, green, blue};
+  for (int b = 0; b < 3; ++b) {
+    std::vector<std::uint8_t> bytes = stretch_to_byte(rgb[b], o.low_percentile, o.high_percentile);
+    if (src->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, size, size, bytes.data(), size, size, GDT_Byte, 0, 0,
+                                            nullptr) != CE_None)
+      throw Error(ErrorCode::internal, "cannot fill the in-memory quicklook");
+  }
+  std::filesystem::create_directories(path.parent_path().empty() ? "." : path.parent_path());
+  GdalErrorCapture capture;
+  AtomicOutput out(path);
+  CPLStringList options;
+  options.SetNameValue("QUALITY", std::to_string(o.quality).c_str());
+  std::unique_ptr<GDALDataset> dst(jpeg->CreateCopy(out.temp_path().c_str(), src.get(), FALSE, options.List(), nullptr, nullptr));
+  if (!dst) throw Error(ErrorCode::io_error, "cannot write quicklook " + path.string() + ": " + capture.messages());
+  dst.reset();
+  if (!capture.messages().empty())
+    throw Error(ErrorCode::io_error, "cannot write quicklook " + path.string() + ": " + capture.messages());
+  out.commit();
+}
+
+}  // namespace shipchips::raster

@@ -1,0 +1,445 @@
+// Chips read from the offline Sentinel-2 world, over loopback HTTP through GDAL's /vsicurl/
+// (and from local paths): the ship at its true position lands on the chip's centre pixel,
+// reflectance matches the world's truth for the three baseline kinds, a wrong offset flag is
+// caught, edge chips are masked, 20 m bands and SCL stay co-registered, and remote failures
+// carry their error category.
+//
+// The world (3 scenes, one per baseline kind, 5 ships each) takes ~10 s to build, so it is
+// built once and kept in the temp folder, keyed by this test binary (a rebuilt binary may
+// draw a different world); a file lock lets parallel ctest processes share it.
+#include "core/error.hpp"
+#include "fixture/server_fixture.hpp"
+#include "fixture/world_build.hpp"
+#include "fixture/world_raster.hpp"
+#include "raster/chip_reader.hpp"
+#include "raster/window_reader.hpp"
+#include "stac/item.hpp"
+#include "stac/provider.hpp"
+
+#include <cpl_conv.h>
+#include <fcntl.h>
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+using namespace shipchips;
+using namespace shipchips::raster;
+namespace fs = std::filesystem;
+using stac::Band;
+
+namespace {
+
+struct TruthRow {
+  std::string scene_id, near, kind;
+  double lat = 0, lon = 0, pixel_x = 0, pixel_y = 0, cloud_opacity = 0;
+  int length = 0;
+};
+
+struct World {
+  fs::path dir;
+  std::unique_ptr<fixture::FixtureServer> server;
+  std::map<std::string, stac::Item> http_items, local_items;
+  std::map<std::string, fixture::BaselineKind> kinds;
+  std::vector<TruthRow> truth;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+  return text;
+}
+
+std::string binary_stamp() {
+  struct stat st {};
+  if (::stat("/proc/self/exe", &st) != 0) return "unknown";
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+fs::path ensure_world() {
+  const fs::path dir = fs::temp_directory_path() / ("shipchips-raster-test-world-" + std::to_string(::getuid()));
+  const fs::path stamp_file = dir.string() + ".stamp";
+  const int lock = ::open((dir.string() + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  const std::string stamp = binary_stamp();
+  if (!(fs::exists(dir / "world.json") && fs::exists(stamp_file) && slurp(stamp_file) == stamp)) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fixture::WorldOptions o;
+    o.out_dir = dir;
+    o.scenes = 3;
+    o.seed = 1;
+    o.ships_per_scene = 5;
+    fixture::build_world(o);
+    std::ofstream(stamp_file) << stamp;
+  }
+  if (lock >= 0) ::close(lock);
+  return dir;
+}
+
+std::vector<TruthRow> read_truth(const fs::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  {
+    std::stringstream ss(line);
+    std::string f;
+    while (std::getline(ss, f, ',')) header.push_back(f);
+  }
+  std::vector<TruthRow> rows;
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::map<std::string, std::string> m;
+    std::string f;
+    for (const auto& h : header) {
+      std::getline(ss, f, ',');
+      m[h] = f;
+    }
+    TruthRow r;
+    r.scene_id = m["scene_id"];
+    r.near = m["near"];
+    r.kind = m["baseline_kind"];
+    r.lat = std::stod(m["lat"]);
+    r.lon = std::stod(m["lon"]);
+    r.pixel_x = std::stod(m["pixel_x"]);
+    r.pixel_y = std::stod(m["pixel_y"]);
+    r.cloud_opacity = std::stod(m["cloud_opacity"]);
+    r.length = std::stoi(m["length"]);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+World& world() {
+  static World w = [] {
+    configure_gdal_for_cogs();
+    World out;
+    out.dir = ensure_world();
+    out.server = std::make_unique<fixture::FixtureServer>(fixture::FixtureServerOptions{.dir = out.dir});
+    out.server->start();
+    for (const auto& entry : fs::directory_iterator(out.dir / "items")) {
+      const std::string text = slurp(entry.path());
+      const auto http = nlohmann::json::parse(replace_all(text, "{{BASE_URL}}", out.server->base_url()));
+      const auto local = nlohmann::json::parse(replace_all(text, "{{BASE_URL}}", out.dir.string()));
+      stac::Item item = stac::parse_item(http, entry.path().string());
+      out.local_items.emplace(item.id, stac::parse_item(local, entry.path().string()));
+      out.http_items.emplace(item.id, std::move(item));
+    }
+    out.truth = read_truth(out.dir / "truth.csv");
+    for (const auto& r : out.truth)
+      out.kinds[r.scene_id] = r.kind == "pre2022"          ? fixture::BaselineKind::pre2022
+                              : r.kind == "offset_applied" ? fixture::BaselineKind::offset_applied
+                                                           : fixture::BaselineKind::offset_not_applied;
+    return out;
+  }();
+  return w;
+}
+
+const stac::ProviderProfile& earth_search() { return stac::provider_profile(stac::ProviderId::earth_search_l2a); }
+
+// The DN of a scene COG's pixel, read directly with GDAL (0 outside the raster).
+double dn_at(const fs::path& tif, long long col, long long row) {
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(tif.c_str(), GDAL_OF_RASTER));
+  if (!ds) return -1;
+  if (col < 0 || row < 0 || col >= ds->GetRasterXSize() || row >= ds->GetRasterYSize()) return 0;
+  double v = -1;
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(col), static_cast<int>(row), 1, 1, &v, 1, 1, GDT_Float64, 0,
+                                     0, nullptr) != CE_None)
+    return -1;
+  return v;
+}
+
+double median_over(const std::vector<float>& band, const std::vector<float>& scl, int cls) {
+  std::vector<float> v;
+  for (std::size_t k = 0; k < band.size(); ++k)
+    if (!std::isnan(band[k]) && !std::isnan(scl[k]) && static_cast<int>(scl[k]) == cls) v.push_back(band[k]);
+  if (v.empty()) return std::nan("");
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+const TruthRow* first_row(const std::string& kind, const std::string& near) {
+  for (const auto& r : world().truth)
+    if (r.kind == kind && r.near == near) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(RasterChip, ShipAtItsTruePositionIsOnTheCentrePixelOverHttp) {
+  World& w = world();
+  ASSERT_EQ(w.truth.size(), 15u);
+  DatasetCache cache;
+  std::set<std::string> scenes;
+  for (const TruthRow& t : w.truth) {
+    SCOPED_TRACE(t.scene_id + " " + t.near + " x=" + std::to_string(t.pixel_x) + " y=" + std::to_string(t.pixel_y));
+    const stac::Item& item = w.http_items.at(t.scene_id);
+    scenes.insert(t.scene_id);
+    const ChipData chip = read_chip(cache, item, earth_search(), t.lon, t.lat);
+    const ChipGrid& g = chip.grid;
+    // truth.csv gives the ship's pixel position to 0.01 px; the chip puts it at (128, 128) + fraction.
+    EXPECT_NEAR(static_cast<double>(g.col_off) + g.target_col, t.pixel_x, 0.006);
+    EXPECT_NEAR(static_cast<double>(g.row_off) + g.target_row, t.pixel_y, 0.006);
+    EXPECT_GE(g.target_col, 128.0);
+    EXPECT_LT(g.target_col, 129.0);
+    const long long sc = g.col_off + 128, sr = g.row_off + 128;
+    EXPECT_LE(std::abs(static_cast<double>(sc) - std::floor(t.pixel_x)), 1.0);
+    EXPECT_LE(std::abs(static_cast<double>(sr) - std::floor(t.pixel_y)), 1.0);
+
+    // The centre pixel is the scene pixel under the ship, value for value.
+    const double dn = dn_at(w.dir / "cogs" / t.scene_id / "B08.tif", sc, sr);
+    ASSERT_GT(dn, 0.0);
+    const float centre = (*chip.band(Band::B08))[128 * 256 + 128];
+    EXPECT_NEAR(centre, fixture::decode_dn(static_cast<std::uint16_t>(dn), w.kinds.at(t.scene_id)), 1e-6);
+
+    // And the ship is visible there: NIR well above the water around it.
+    if (t.cloud_opacity < 0.05 && t.near != "cloud") {
+      float peak = -1;
+      for (int r = 127; r <= 129; ++r)
+        for (int c = 127; c <= 129; ++c) peak = std::max(peak, (*chip.band(Band::B08))[r * 256 + c]);
+      const double water = median_over(*chip.band(Band::B08), chip.scl, 6);
+      ASSERT_FALSE(std::isnan(water));
+      EXPECT_GT(peak, water + 0.01) << "no ship within 1 px of the centre";
+    }
+  }
+  // Each COG (4 bands + SCL per scene) opened once for all the chips.
+  EXPECT_EQ(cache.opens(), scenes.size() * 5);
+}
+
+TEST(RasterChip, LocalPathsGiveTheSameChipAsHttp) {
+  World& w = world();
+  const TruthRow* t = first_row("offset_applied", "water");
+  ASSERT_TRUE(t);
+  DatasetCache http_cache, local_cache;
+  ChipReadOptions o;
+  o.bands = {Band::B02, Band::B08, Band::B11};
+  const ChipData a = read_chip(http_cache, w.http_items.at(t->scene_id), earth_search(), t->lon, t->lat, o);
+  const ChipData b = read_chip(local_cache, w.local_items.at(t->scene_id), earth_search(), t->lon, t->lat, o);
+  ASSERT_EQ(a.reflectance.size(), b.reflectance.size());
+  for (std::size_t i = 0; i < a.reflectance.size(); ++i)
+    for (std::size_t k = 0; k < a.reflectance[i].size(); ++k) {
+      if (std::isnan(a.reflectance[i][k])) ASSERT_TRUE(std::isnan(b.reflectance[i][k]));
+      else ASSERT_EQ(a.reflectance[i][k], b.reflectance[i][k]);
+    }
+}
+
+TEST(RasterChip, ReflectanceMatchesTheWorldForEveryBaselineKind) {
+  World& w = world();
+  for (const char* kind : {"pre2022", "offset_applied", "offset_not_applied"}) {
+    SCOPED_TRACE(kind);
+    const TruthRow* t = first_row(kind, "water");
+    ASSERT_TRUE(t);
+    DatasetCache cache;
+    const ChipData chip = read_chip(cache, w.http_items.at(t->scene_id), earth_search(), t->lon, t->lat);
+    const fixture::BaselineKind k = w.kinds.at(t->scene_id);
+    // Every pixel against the world's own decoding of the DN read directly from the COG.
+    const fs::path cogs = w.dir / "cogs" / t->scene_id;
+    const char* files[] = {"B02.tif", "B03.tif", "B04.tif", "B08.tif"};
+    for (std::size_t b = 0; b < 4; ++b) {
+      std::unique_ptr<GDALDataset> ds(GDALDataset::Open((cogs / files[b]).c_str(), GDAL_OF_RASTER));
+      ASSERT_TRUE(ds);
+      const ChipGrid& g = chip.grid;
+      const int c0 = static_cast<int>(std::max<long long>(0, g.col_off));
+      const int r0 = static_cast<int>(std::max<long long>(0, g.row_off));
+      const int c1 = static_cast<int>(std::min<long long>(ds->GetRasterXSize(), g.col_off + 256));
+      const int r1 = static_cast<int>(std::min<long long>(ds->GetRasterYSize(), g.row_off + 256));
+      std::vector<std::uint16_t> dn(static_cast<std::size_t>(c1 - c0) * (r1 - r0));
+      ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, c0, r0, c1 - c0, r1 - r0, dn.data(), c1 - c0, r1 - r0, GDT_UInt16, 0,
+                                               0, nullptr),
+                CE_None);
+      long long compared = 0;
+      for (int r = r0; r < r1; ++r)
+        for (int c = c0; c < c1; ++c) {
+          const std::uint16_t v = dn[static_cast<std::size_t>(r - r0) * (c1 - c0) + (c - c0)];
+          const float got = chip.reflectance[b][static_cast<std::size_t>(r - g.row_off) * 256 + (c - g.col_off)];
+          if (v == 0) {
+            ASSERT_TRUE(std::isnan(got));
+            continue;
+          }
+          ASSERT_NEAR(got, fixture::decode_dn(v, k), 1e-4) << files[b] << " " << c << "," << r;
+          ++compared;
+        }
+      EXPECT_GT(compared, 10000);
+    }
+    // Open water against the generator's material table (0.9..1.1 texture variation, noise).
+    const double blue = median_over(*chip.band(Band::B02), chip.scl, 6);
+    const double nir = median_over(*chip.band(Band::B08), chip.scl, 6);
+    EXPECT_NEAR(blue, fixture::material_reflectance(fixture::Material::water, 0), 0.006);
+    EXPECT_NEAR(nir, fixture::material_reflectance(fixture::Material::water, 3), 0.002);
+    EXPECT_TRUE(chip.plausibility.ok) << chip.plausibility.reason;
+    EXPECT_TRUE(chip.plausibility.judged_on_water);
+    EXPECT_LT(chip.plausibility.dark_value, 0.03);
+  }
+}
+
+TEST(RasterChip, WrongOffsetFlagIsCaughtByThePlausibilityCheck) {
+  World& w = world();
+  DatasetCache cache;
+  ChipReadOptions o;
+  o.bands = {Band::B08};
+  {
+    // DNs still carry +1000 but the item claims the offset was removed (earth-search #66/#71).
+    const TruthRow* t = first_row("offset_not_applied", "water");
+    ASSERT_TRUE(t);
+    stac::Item item = w.http_items.at(t->scene_id);
+    ASSERT_EQ(item.boa_offset_applied, std::optional<bool>(false));
+    item.boa_offset_applied = true;
+    const ChipData chip = read_chip(cache, item, earth_search(), t->lon, t->lat, o);
+    EXPECT_FALSE(chip.plausibility.ok);
+    EXPECT_EQ(chip.plausibility.suspicion, OffsetSuspicion::offset_not_removed) << chip.plausibility.reason;
+    EXPECT_GT(chip.plausibility.dark_value, 0.1);
+    EXPECT_NE(chip.plausibility.reason.find("+1000"), std::string::npos);
+  }
+  {
+    // The offset was removed but the flag says it was not: the rule subtracts it again.
+    const TruthRow* t = first_row("offset_applied", "water");
+    ASSERT_TRUE(t);
+    stac::Item item = w.http_items.at(t->scene_id);
+    item.boa_offset_applied = false;
+    const ChipData chip = read_chip(cache, item, earth_search(), t->lon, t->lat, o);
+    EXPECT_FALSE(chip.plausibility.ok);
+    EXPECT_EQ(chip.plausibility.suspicion, OffsetSuspicion::offset_removed_twice) << chip.plausibility.reason;
+    EXPECT_GT(chip.plausibility.fraction_negative, 0.5);
+  }
+}
+
+TEST(RasterChip, EdgeChipIsMaskedNotZeroFilled) {
+  World& w = world();
+  // The pre-2022 scene's edge ship sits ~26 px from the crop's west edge (truth.csv).
+  const TruthRow* t = first_row("pre2022", "edge");
+  ASSERT_TRUE(t);
+  DatasetCache cache;
+  ChipReadOptions o;
+  o.bands = {Band::B02, Band::B08, Band::B11, Band::B12};
+  const ChipData chip = read_chip(cache, w.http_items.at(t->scene_id), earth_search(), t->lon, t->lat, o);
+  const long long outside_cols = -chip.grid.col_off;
+  if (outside_cols <= 0) GTEST_SKIP() << "the edge ship's chip lies inside the crop";
+  for (std::size_t b = 0; b < chip.reflectance.size(); ++b)
+    for (int r = 0; r < 256; ++r)
+      for (int c = 0; c < outside_cols; ++c) ASSERT_TRUE(std::isnan(chip.reflectance[b][r * 256 + c])) << b << " " << c;
+  for (int r = 0; r < 256; ++r)
+    for (int c = 0; c < outside_cols; ++c) ASSERT_TRUE(std::isnan(chip.scl[r * 256 + c]));
+  EXPECT_GE(chip.nodata_fraction, static_cast<double>(outside_cols) / 256.0);
+  // Inside, valid pixels hold real reflectances (no zeros standing in for nodata).
+  long long valid = 0;
+  for (float v : *chip.band(Band::B11))
+    if (!std::isnan(v)) {
+      ++valid;
+      ASSERT_GT(v, -0.05f);
+    }
+  EXPECT_GT(valid, 0);
+}
+
+TEST(RasterChip, TwentyMetreBandsAndSclStayCoRegistered) {
+  World& w = world();
+  DatasetCache cache;
+  ChipReadOptions o;
+  o.bands = {Band::B08, Band::B11};
+  int checked = 0;
+  for (const TruthRow& t : w.truth) {
+    if (t.near != "water" || t.length < 40 || t.cloud_opacity > 0.05) continue;
+    SCOPED_TRACE(t.scene_id);
+    const ChipData chip = read_chip(cache, w.http_items.at(t.scene_id), earth_search(), t.lon, t.lat, o);
+    // Ship centroid (reflectance above the water, weighted) in a 41 px box, per band.
+    auto centroid = [&](const std::vector<float>& band, double& cx, double& cy) {
+      const double bg = median_over(band, chip.scl, 6);
+      double sw = 0, sx = 0, sy = 0;
+      for (int r = 108; r <= 148; ++r)
+        for (int c = 108; c <= 148; ++c) {
+          const float v = band[r * 256 + c];
+          if (std::isnan(v) || v - bg < 0.02) continue;
+          sw += v - bg;
+          sx += (v - bg) * (c + 0.5);
+          sy += (v - bg) * (r + 0.5);
+        }
+      ASSERT_GT(sw, 0.0);
+      cx = sx / sw;
+      cy = sy / sw;
+    };
+    double x8 = 0, y8 = 0, x11 = 0, y11 = 0;
+    centroid(*chip.band(Band::B08), x8, y8);
+    centroid(*chip.band(Band::B11), x11, y11);
+    EXPECT_NEAR(x8, x11, 0.5);
+    EXPECT_NEAR(y8, y11, 0.5);
+    ++checked;
+
+    // SCL: each chip pixel holds the class of the 20 m pixel under its centre.
+    std::unique_ptr<GDALDataset> scl(GDALDataset::Open((w.dir / "cogs" / t.scene_id / "SCL.tif").c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(scl);
+    double gt[6];
+    scl->GetGeoTransform(gt);
+    for (int r = 0; r < 256; r += 5)
+      for (int c = 0; c < 256; c += 3) {
+        const long long sc = static_cast<long long>(std::floor((chip.grid.x_center(c) - gt[0]) / gt[1]));
+        const long long sr = static_cast<long long>(std::floor((chip.grid.y_center(r) - gt[3]) / gt[5]));
+        std::uint8_t v = 0;
+        if (sc >= 0 && sr >= 0 && sc < scl->GetRasterXSize() && sr < scl->GetRasterYSize())
+          scl->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(sc), static_cast<int>(sr), 1, 1, &v, 1, 1, GDT_Byte, 0, 0,
+                                          nullptr);
+        const float got = chip.scl[static_cast<std::size_t>(r) * 256 + c];
+        if (v == 0) ASSERT_TRUE(std::isnan(got));
+        else ASSERT_EQ(got, v) << c << "," << r;
+      }
+  }
+  EXPECT_GE(checked, 2);
+}
+
+TEST(RasterChip, RemoteFailuresCarryTheirCategory) {
+  World& w = world();
+  const TruthRow& t = w.truth.front();
+  const stac::Item& item = w.http_items.at(t.scene_id);
+  const ChipGrid grid = [&] {
+    DatasetCache c;
+    return item_chip_grid(c, item, earth_search(), t.lon, t.lat, 256);
+  }();
+  {
+    DatasetCache cache;
+    BandSource missing{w.server->base_url() + "/cogs/" + t.scene_id + "/B99.tif", std::nullopt, std::nullopt, "B99"};
+    try {
+      read_window(cache, missing, grid);
+      FAIL() << "a missing COG was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::not_found) << e.what();
+    }
+  }
+  {
+    fixture::FixtureServerOptions so;
+    so.dir = w.dir;
+    so.fault_rate = 1.0;
+    so.fault_kinds = {fixture::FaultKind::http_503};
+    so.retry_after_s = 0;
+    fixture::FixtureServer failing(so);
+    failing.start();
+    CPLSetThreadLocalConfigOption("GDAL_HTTP_MAX_RETRY", "0");
+    DatasetCache cache;
+    BandSource src = band_source(item, earth_search(), Band::B02);
+    src.href = failing.base_url() + "/cogs/" + t.scene_id + "/B02.tif";
+    try {
+      read_window(cache, src, grid);
+      ADD_FAILURE() << "a 503 was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::network_transient) << e.what();
+      EXPECT_EQ(e.category(), ErrorCategory::retryable);
+    }
+    CPLSetThreadLocalConfigOption("GDAL_HTTP_MAX_RETRY", nullptr);
+  }
+}

@@ -1,0 +1,206 @@
+// Chip GeoTIFF and quicklook writers, checked with GDAL's own tools as independent readers:
+// `gdalinfo -json` (band descriptions, block size, compression, predictor, EPSG, geotransform,
+// nodata, overviews, LAYOUT=COG) and GDAL's COG validator script.
+#include "core/error.hpp"
+#include "raster/chip_grid.hpp"
+#include "raster/chip_writer.hpp"
+#include "raster/quicklook.hpp"
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string>
+
+using namespace shipchips;
+using namespace shipchips::raster;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kCogValidator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py";
+
+struct RunResult {
+  int status = -1;
+  std::string output;
+};
+
+RunResult run(const std::string& command) {
+  RunResult r;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  r.status = ::pclose(pipe);
+  return r;
+}
+
+nlohmann::json gdalinfo(const fs::path& p) {
+  const RunResult r = run("gdalinfo -json '" + p.string() + "'");
+  EXPECT_EQ(r.status, 0) << r.output;
+  return nlohmann::json::parse(r.output);
+}
+
+class RasterWriter : public ::testing::Test {
+protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() / ("shipchips-raster-writer-" + std::to_string(::getpid()));
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+    const GeoTransform scene{600000.0, 10.0, 0.0, 4100040.0, 0.0, -10.0};
+    m_grid = chip_grid_at(scene, 32630, 601234.5, 4099000.2, 256);
+    for (int b = 0; b < 4; ++b) {
+      std::vector<float> v(256 * 256);
+      for (int r = 0; r < 256; ++r)
+        for (int c = 0; c < 256; ++c)
+          v[static_cast<std::size_t>(r) * 256 + c] = static_cast<float>(0.01 * (b + 1) + 0.0005 * c + 0.0003 * r);
+      // A nodata corner, as an edge chip has.
+      for (int r = 0; r < 20; ++r)
+        for (int c = 0; c < 30; ++c) v[static_cast<std::size_t>(r) * 256 + c] = std::numeric_limits<float>::quiet_NaN();
+      m_bands.push_back(std::move(v));
+    }
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+  std::vector<ChipBandView> views() const {
+    const char* names[] = {"B02", "B03", "B04", "B08"};
+    std::vector<ChipBandView> out;
+    for (int b = 0; b < 4; ++b) out.push_back({names[b], m_bands[static_cast<std::size_t>(b)]});
+    return out;
+  }
+  std::size_t files_in_dir() const {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator{}));
+  }
+
+  fs::path m_dir;
+  ChipGrid m_grid;
+  std::vector<std::vector<float>> m_bands;
+};
+
+}  // namespace
+
+TEST_F(RasterWriter, CogHasDescriptionsGeoreferencingCompressionAndOverviews) {
+  const fs::path out = m_dir / "chip.tif";
+  ChipWriteOptions o;  // COG, 256 blocks, [2, 4, 8, 16], DEFLATE
+  o.metadata = {{"SHIPCHIPS_SCENE", "S2B_30STF_20200614_0_L2A"}};
+  write_chip_geotiff(out, m_grid, views(), o);
+  EXPECT_EQ(files_in_dir(), 1u) << "temporary files left behind";
+
+  const nlohmann::json info = gdalinfo(out);
+  ASSERT_EQ(info["bands"].size(), 4u);
+  const char* names[] = {"B02", "B03", "B04", "B08"};
+  for (int b = 0; b < 4; ++b) {
+    const auto& band = info["bands"][static_cast<std::size_t>(b)];
+    EXPECT_EQ(band["description"], names[b]);
+    EXPECT_EQ(band["type"], "Float32");
+    EXPECT_EQ(band["block"], nlohmann::json::array({256, 256}));
+    EXPECT_EQ(band["noDataValue"], "NaN");
+    ASSERT_EQ(band["overviews"].size(), 4u) << band.dump();
+    EXPECT_EQ(band["overviews"][0]["size"], nlohmann::json::array({128, 128}));
+    EXPECT_EQ(band["overviews"][3]["size"], nlohmann::json::array({16, 16}));
+  }
+  const auto& structure = info["metadata"]["IMAGE_STRUCTURE"];
+  EXPECT_EQ(structure["COMPRESSION"], "DEFLATE");
+  EXPECT_EQ(structure["LAYOUT"], "COG");
+  EXPECT_EQ(structure.value("PREDICTOR", ""), "3") << structure.dump();
+  EXPECT_EQ(info["metadata"][""]["SHIPCHIPS_SCENE"], "S2B_30STF_20200614_0_L2A");
+  EXPECT_EQ(info["stac"]["proj:epsg"], 32630);
+  const auto& gt = info["geoTransform"];
+  EXPECT_DOUBLE_EQ(gt[0].get<double>(), 599950.0);
+  EXPECT_DOUBLE_EQ(gt[1].get<double>(), 10.0);
+  EXPECT_DOUBLE_EQ(gt[3].get<double>(), 4100290.0);
+  EXPECT_DOUBLE_EQ(gt[5].get<double>(), -10.0);
+  EXPECT_EQ(info["size"], nlohmann::json::array({256, 256}));
+
+  const RunResult valid = run(std::string("/usr/bin/python3 ") + kCogValidator + " '" + out.string() + "'");
+  EXPECT_EQ(valid.status, 0) << valid.output;
+  EXPECT_NE(valid.output.find("is a valid cloud optimized GeoTIFF"), std::string::npos) << valid.output;
+
+  // Values and NaN nodata read back unchanged.
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+  ASSERT_TRUE(ds);
+  std::vector<float> back(256 * 256);
+  ASSERT_EQ(ds->GetRasterBand(3)->RasterIO(GF_Read, 0, 0, 256, 256, back.data(), 256, 256, GDT_Float32, 0, 0, nullptr),
+            CE_None);
+  for (std::size_t k = 0; k < back.size(); ++k) {
+    if (std::isnan(m_bands[2][k])) ASSERT_TRUE(std::isnan(back[k])) << k;
+    else ASSERT_EQ(back[k], m_bands[2][k]) << k;
+  }
+}
+
+TEST_F(RasterWriter, PlainTiledZstdGeoTiff) {
+  const fs::path out = m_dir / "sub" / "chip.tif";
+  ChipWriteOptions o;
+  o.write_cog = false;
+  o.compression = Compression::zstd;
+  o.block_size = 128;
+  o.overviews = {};
+  write_chip_geotiff(out, m_grid, views(), o);
+  const nlohmann::json info = gdalinfo(out);
+  EXPECT_EQ(info["metadata"]["IMAGE_STRUCTURE"]["COMPRESSION"], "ZSTD");
+  EXPECT_EQ(info["metadata"]["IMAGE_STRUCTURE"].value("PREDICTOR", ""), "3");
+  EXPECT_FALSE(info["metadata"]["IMAGE_STRUCTURE"].contains("LAYOUT"));
+  EXPECT_EQ(info["bands"][0]["block"], nlohmann::json::array({128, 128}));
+  EXPECT_FALSE(info["bands"][0].contains("overviews"));
+  EXPECT_EQ(info["bands"][3]["description"], "B08");
+  EXPECT_EQ(info["stac"]["proj:epsg"], 32630);
+}
+
+TEST_F(RasterWriter, BadInputsAreRefusedAndLeaveNoFile) {
+  const fs::path out = m_dir / "bad.tif";
+  std::vector<float> short_band(100, 0.0f);
+  EXPECT_THROW(write_chip_geotiff(out, m_grid, {{"B02", short_band}}), Error);
+  ChipWriteOptions o;
+  o.block_size = 100;
+  EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
+  o.block_size = 64;  // fine for GTiff, too small for the COG driver
+  EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
+  o.block_size = 256;
+  o.overviews = {4, 2};
+  EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
+  EXPECT_EQ(files_in_dir(), 0u);
+}
+
+TEST(RasterQuicklook, StretchUsesPercentilesOfValidPixels) {
+  std::vector<float> v;
+  for (int i = 0; i < 100; ++i) v.push_back(static_cast<float>(i));
+  v.push_back(std::numeric_limits<float>::quiet_NaN());
+  const auto s = stretch_to_byte(v, 0.02, 0.98);
+  // Nearest-rank percentiles of 0..99: p2 = 2, p98 = 97.
+  EXPECT_EQ(s[0], 1);
+  EXPECT_EQ(s[2], 1);
+  EXPECT_EQ(s[97], 255);
+  EXPECT_EQ(s[99], 255);
+  EXPECT_EQ(s[50], 1 + static_cast<int>(std::lround((50.0 - 2.0) / 95.0 * 254.0)));
+  EXPECT_EQ(s[100], 0);  // NaN: black
+  const std::vector<float> flat(10, 0.5f);
+  EXPECT_EQ(stretch_to_byte(flat, 0.02, 0.98)[3], 128);
+}
+
+TEST_F(RasterWriter, QuicklookIsAnRgbJpegWithoutSidecars) {
+  const fs::path out = m_dir / "chip_quicklook.jpg";
+  write_quicklook_jpeg(out, 256, m_bands[2], m_bands[1], m_bands[0]);
+  EXPECT_EQ(files_in_dir(), 1u);
+  const nlohmann::json info = gdalinfo(out);
+  EXPECT_EQ(info["driverShortName"], "JPEG");
+  EXPECT_EQ(info["size"], nlohmann::json::array({256, 256}));
+  ASSERT_EQ(info["bands"].size(), 3u);
+  EXPECT_EQ(info["bands"][0]["type"], "Byte");
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+  ASSERT_TRUE(ds);
+  std::vector<std::uint8_t> px(256 * 256);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 256, 256, px.data(), 256, 256, GDT_Byte, 0, 0, nullptr), CE_None);
+  // The nodata corner is black; the bright bottom-right corner near white (JPEG is lossy).
+  EXPECT_LT(px[5 * 256 + 5], 20);
+  EXPECT_GT(px[250 * 256 + 250], 230);
+  EXPECT_THROW(write_quicklook_jpeg(out, 128, m_bands[2], m_bands[1], m_bands[0]), Error);
+}
