@@ -17,8 +17,14 @@ namespace {
 fs::path temp_name_for(const fs::path& final_path) {
   static std::atomic<unsigned long> counter{0};
   static const unsigned long salt = std::random_device{}();
-  std::string name = "." + final_path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                     std::to_string(salt % 100000) + "." + std::to_string(counter++);
+  std::string name = ".";
+  name += final_path.filename().string();
+  name += ".tmp.";
+  name += std::to_string(::getpid());
+  name += '.';
+  name += std::to_string(salt % 100000);
+  name += '.';
+  name += std::to_string(counter++);
   // Keep the extension last so format-sniffing writers (GDAL) pick the right driver.
   name += final_path.extension().string();
   return final_path.parent_path() / name;

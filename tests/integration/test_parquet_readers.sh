@@ -5,8 +5,8 @@
 # what the unit test DatasetParquetWriter.WritesSamples wrote. The expected values below are
 # computed here from the same definitions (edge values, formulas), not taken from the writer.
 # Samples: types_gzip (3 row groups, GZIP), types_plain (1 row group, UNCOMPRESSED), empty
-# (0 rows), nulls (a row group of nulls only), wide (20 columns) and many (10,000 rows, 3 row groups, several
-# pages per chunk, Point geometries).
+# (0 rows), nulls (a row group of nulls only), wide (20 columns) and many (10,000 rows, 3 row
+# groups, several pages per chunk, Point geometries).
 set -euo pipefail
 BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
 SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
