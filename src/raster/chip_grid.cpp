@@ -15,7 +15,7 @@ namespace {
 
 // PROJ objects are not thread-safe: each thread keeps its own context and transformations.
 class ProjCache {
-public:
+ public:
   ProjCache() : m_ctx(proj_context_create()) { proj_log_level(m_ctx, PJ_LOG_NONE); }
   ProjCache(const ProjCache&) = delete;
   ProjCache& operator=(const ProjCache&) = delete;
@@ -39,7 +39,7 @@ public:
     return normalised;
   }
 
-private:
+ private:
   PJ_CONTEXT* m_ctx;
   std::map<int, PJ*> m_transforms;
 };
@@ -51,7 +51,9 @@ ProjCache& proj_cache() {
 
 }  // namespace
 
-GeoTransform geotransform_from_stac(const std::array<double, 6>& t) { return {t[2], t[0], t[1], t[5], t[3], t[4]}; }
+GeoTransform geotransform_from_stac(const std::array<double, 6>& t) {
+  return {t[2], t[0], t[1], t[5], t[3], t[4]};
+}
 
 ProjectedPoint project_lonlat_with_proj(int epsg, double lon, double lat) {
   PJ* pj = proj_cache().to_epsg(epsg);
@@ -87,11 +89,12 @@ std::string ChipGrid::describe() const {
 ChipGrid chip_grid_at(const GeoTransform& gt, int epsg, double x, double y, int size) {
   if (size < 1) throw Error(ErrorCode::invalid_argument, "chip size must be positive, got " + std::to_string(size));
   if (gt[2] != 0.0 || gt[4] != 0.0 || !(gt[1] > 0.0) || !(gt[5] < 0.0) || std::abs(gt[1] + gt[5]) > 1e-9 * gt[1])
-    throw Error(ErrorCode::contract_violation,
-                "scene transform is not north-up with square pixels: [" + std::to_string(gt[0]) + ", " +
-                    std::to_string(gt[1]) + ", " + std::to_string(gt[2]) + ", " + std::to_string(gt[3]) + ", " +
-                    std::to_string(gt[4]) + ", " + std::to_string(gt[5]) + "]");
-  if (!std::isfinite(x) || !std::isfinite(y)) throw Error(ErrorCode::invalid_argument, "target coordinates are not finite");
+    throw Error(ErrorCode::contract_violation, "scene transform is not north-up with square pixels: [" +
+                                                   std::to_string(gt[0]) + ", " + std::to_string(gt[1]) + ", " +
+                                                   std::to_string(gt[2]) + ", " + std::to_string(gt[3]) + ", " +
+                                                   std::to_string(gt[4]) + ", " + std::to_string(gt[5]) + "]");
+  if (!std::isfinite(x) || !std::isfinite(y))
+    throw Error(ErrorCode::invalid_argument, "target coordinates are not finite");
   const double res = gt[1];
   const double col = (x - gt[0]) / res;
   const double row = (gt[3] - y) / res;

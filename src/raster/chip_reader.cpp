@@ -26,21 +26,22 @@ ChipGrid item_chip_grid(DatasetCache& cache, const stac::Item& item, const stac:
   } else {
     GDALDataset& ds = cache.open(ref.href);
     if (ds.GetGeoTransform(gt.data()) != CE_None)
-      throw Error(ErrorCode::contract_violation, "item " + item.id + ": asset " + ref.key + " has no proj:transform and " +
-                                                     ref.href + " no geotransform");
+      throw Error(ErrorCode::contract_violation, "item " + item.id + ": asset " + ref.key +
+                                                     " has no proj:transform and " + ref.href + " no geotransform");
   }
   if (!epsg) {
     GDALDataset& ds = cache.open(ref.href);
     const OGRSpatialReference* srs = ds.GetSpatialRef();
     const char* code = srs ? srs->GetAuthorityCode(nullptr) : nullptr;
-    if (!code) throw Error(ErrorCode::contract_violation, "item " + item.id + ": no proj:epsg and no EPSG code in " + ref.href);
+    if (!code)
+      throw Error(ErrorCode::contract_violation, "item " + item.id + ": no proj:epsg and no EPSG code in " + ref.href);
     epsg = std::atoi(code);
   }
   return chip_grid_for_lonlat(gt, *epsg, lon, lat, size);
 }
 
-ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::ProviderProfile& profile, double lon, double lat,
-                   const ChipReadOptions& o) {
+ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::ProviderProfile& profile, double lon,
+                   double lat, const ChipReadOptions& o) {
   ChipData chip;
   chip.grid = item_chip_grid(cache, item, profile, lon, lat, o.size);
   const std::size_t n = static_cast<std::size_t>(o.size) * static_cast<std::size_t>(o.size);
@@ -58,7 +59,8 @@ ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::Prov
     chip.reflectance.push_back(to_reflectance(w, rule));
   }
   if (o.read_scl) {
-    const BandWindow w = read_window(cache, band_source(item, profile, stac::Band::SCL), chip.grid, ResampleMethod::nearest);
+    const BandWindow w =
+        read_window(cache, band_source(item, profile, stac::Band::SCL), chip.grid, ResampleMethod::nearest);
     note_invalid(w);
     chip.scl.assign(n, std::numeric_limits<float>::quiet_NaN());
     for (std::size_t k = 0; k < n; ++k)

@@ -23,12 +23,12 @@ struct ChipReadOptions {
 
 struct ChipData {
   ChipGrid grid;
-  std::vector<stac::Band> bands;                    // reflectance bands, in the order asked
-  std::vector<stac::ReflectanceRule> rules;         // the rule applied to each band
-  std::vector<std::vector<float>> reflectance;      // per band, row-major, NaN = invalid
-  std::vector<float> scl;                           // SCL classes, NaN = invalid; empty if not read
-  double nodata_fraction = 0.0;  // share of pixels invalid in at least one band (or SCL)
-  PlausibilityReport plausibility;  // on B08 (with SCL water) when B08 was read; else inconclusive
+  std::vector<stac::Band> bands;                // reflectance bands, in the order asked
+  std::vector<stac::ReflectanceRule> rules;     // the rule applied to each band
+  std::vector<std::vector<float>> reflectance;  // per band, row-major, NaN = invalid
+  std::vector<float> scl;                       // SCL classes, NaN = invalid; empty if not read
+  double nodata_fraction = 0.0;                 // share of pixels invalid in at least one band (or SCL)
+  PlausibilityReport plausibility;              // on B08 (with SCL water) when B08 was read; else inconclusive
 
   const std::vector<float>* band(stac::Band b) const;
 };
@@ -40,7 +40,7 @@ ChipGrid item_chip_grid(DatasetCache& cache, const stac::Item& item, const stac:
 
 // Reads the chip. GDAL failures throw Error (see window_reader.hpp); a missing rule input
 // (baseline) throws contract_violation from the provider profile.
-ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::ProviderProfile& profile, double lon, double lat,
-                   const ChipReadOptions& options = {});
+ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::ProviderProfile& profile, double lon,
+                   double lat, const ChipReadOptions& options = {});
 
 }  // namespace shipchips::raster

@@ -16,10 +16,14 @@ namespace shipchips::raster {
 
 std::string_view gdal_compression_name(Compression compression) {
   switch (compression) {
-  case Compression::deflate: return "DEFLATE";
-  case Compression::zstd: return "ZSTD";
-  case Compression::lzw: return "LZW";
-  case Compression::none: return "NONE";
+    case Compression::deflate:
+      return "DEFLATE";
+    case Compression::zstd:
+      return "ZSTD";
+    case Compression::lzw:
+      return "LZW";
+    case Compression::none:
+      return "NONE";
   }
   return "DEFLATE";
 }
@@ -38,7 +42,8 @@ void validate(const std::filesystem::path& path, const ChipGrid& grid, const std
                                                    " values, the " + std::to_string(grid.size) + " px chip needs " +
                                                    std::to_string(n));
   if (o.block_size < 16 || o.block_size % 16 != 0)
-    throw Error(ErrorCode::invalid_argument, where + "block_size " + std::to_string(o.block_size) + " is not a multiple of 16");
+    throw Error(ErrorCode::invalid_argument,
+                where + "block_size " + std::to_string(o.block_size) + " is not a multiple of 16");
   if (o.write_cog && o.block_size < 128)
     throw Error(ErrorCode::invalid_argument,
                 where + "block_size " + std::to_string(o.block_size) + ": GDAL's COG driver needs at least 128");

@@ -27,16 +27,16 @@
 namespace shipchips::raster {
 
 struct ChipBandView {
-  std::string name;              // band description: "B02"
-  std::span<const float> values; // row-major size×size, NaN = nodata
+  std::string name;               // band description: "B02"
+  std::span<const float> values;  // row-major size×size, NaN = nodata
 };
 
 struct ChipWriteOptions {
   bool write_cog = true;
-  int block_size = 256;                  // multiple of 16; the COG driver needs >= 128
+  int block_size = 256;                     // multiple of 16; the COG driver needs >= 128
   std::vector<int> overviews{2, 4, 8, 16};  // increasing factors; empty: none
   Compression compression = Compression::deflate;
-  int level = 0;  // DEFLATE/ZSTD level; 0 = GDAL's default
+  int level = 0;                                              // DEFLATE/ZSTD level; 0 = GDAL's default
   std::vector<std::pair<std::string, std::string>> metadata;  // dataset metadata items
 };
 

@@ -26,7 +26,9 @@ GateOptions gate_options_from(const GateConfig& gate, const MasksConfig& masks) 
 
 namespace {
 
-bool in(const std::vector<int>& classes, int c) { return std::find(classes.begin(), classes.end(), c) != classes.end(); }
+bool in(const std::vector<int>& classes, int c) {
+  return std::find(classes.begin(), classes.end(), c) != classes.end();
+}
 
 std::string fmt2(double v) {
   char buf[32];
@@ -42,7 +44,8 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
   if (!o.use_scl && !o.use_ndwi) throw Error(ErrorCode::invalid_argument, "gate: neither SCL nor NDWI is enabled");
   const std::size_t n = static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
   if (o.use_scl && scl.size() != n)
-    throw Error(ErrorCode::invalid_argument, "gate: SCL is missing or not " + std::to_string(size) + "×" + std::to_string(size));
+    throw Error(ErrorCode::invalid_argument,
+                "gate: SCL is missing or not " + std::to_string(size) + "×" + std::to_string(size));
   if (o.use_ndwi && (green.size() != n || nir.size() != n))
     throw Error(ErrorCode::invalid_argument, "gate: B03/B08 reflectance is missing or of the wrong size");
   if (o.center_window_px < 1) throw Error(ErrorCode::invalid_argument, "gate: center_window_px must be positive");
@@ -80,8 +83,10 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
           ndwi_water += ndwi > o.ndwi_water_thresh;
         }
       }
-      if (pixel_valid) ++valid;
-      else ++nodata;
+      if (pixel_valid)
+        ++valid;
+      else
+        ++nodata;
     }
   }
 

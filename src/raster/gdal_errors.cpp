@@ -9,14 +9,14 @@
 namespace shipchips::raster {
 
 GdalErrorCapture::GdalErrorCapture() {
-  CPLPushErrorHandlerEx(
-      [](CPLErr error_class, CPLErrorNum number, const char* message) {
-        handler(static_cast<int>(error_class), number, message);
-      },
-      this);
+  CPLPushErrorHandlerEx([](CPLErr error_class, CPLErrorNum number,
+                           const char* message) { handler(static_cast<int>(error_class), number, message); },
+                        this);
 }
 
-GdalErrorCapture::~GdalErrorCapture() { CPLPopErrorHandler(); }
+GdalErrorCapture::~GdalErrorCapture() {
+  CPLPopErrorHandler();
+}
 
 void GdalErrorCapture::handler(int error_class, int error_number, const char* message) {
   if (error_class < CE_Failure) return;  // warnings (e.g. TIFF tag notes) are not failures
@@ -34,7 +34,8 @@ bool contains_ci(std::string_view text, std::string_view needle) {
   for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
     bool match = true;
     for (std::size_t k = 0; k < needle.size() && match; ++k)
-      match = std::tolower(static_cast<unsigned char>(text[i + k])) == std::tolower(static_cast<unsigned char>(needle[k]));
+      match =
+          std::tolower(static_cast<unsigned char>(text[i + k])) == std::tolower(static_cast<unsigned char>(needle[k]));
     if (match) return true;
   }
   return false;
@@ -54,15 +55,19 @@ ErrorCode classify_gdal_failure(std::string_view messages, int error_number, boo
   }
   if (error_number == CPLE_AWSObjectNotFound) return ErrorCode::not_found;
   static constexpr std::array<std::string_view, 10> transient = {
-      "timed out",    "timeout",       "couldn't connect", "could not connect", "connection",
-      "empty reply",  "recv failure",  "send failure",     "transfer closed",   "failure when receiving"};
+      "timed out",   "timeout",      "couldn't connect", "could not connect", "connection",
+      "empty reply", "recv failure", "send failure",     "transfer closed",   "failure when receiving"};
   for (auto needle : transient)
     if (contains_ci(messages, needle)) return ErrorCode::network_transient;
   if (contains_ci(messages, "does not exist in the file system") || contains_ci(messages, "no such file"))
     return ErrorCode::not_found;
-  static constexpr std::array<std::string_view, 7> undecodable = {
-      "not recognized as a supported", "not a tiff", "tiffread",     "ireadblock failed",
-      "decod",                         "corrupt",    "cannot read tiff"};
+  static constexpr std::array<std::string_view, 7> undecodable = {"not recognized as a supported",
+                                                                  "not a tiff",
+                                                                  "tiffread",
+                                                                  "ireadblock failed",
+                                                                  "decod",
+                                                                  "corrupt",
+                                                                  "cannot read tiff"};
   for (auto needle : undecodable)
     if (contains_ci(messages, needle)) return ErrorCode::contract_violation;
   if (error_number == CPLE_HttpResponse) return ErrorCode::network_transient;

@@ -11,7 +11,7 @@
 namespace shipchips::raster {
 
 class GdalErrorCapture {
-public:
+ public:
   GdalErrorCapture();  // pushes a handler on this thread's GDAL error stack
   GdalErrorCapture(const GdalErrorCapture&) = delete;
   GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
@@ -21,7 +21,7 @@ public:
   const std::string& messages() const { return m_messages; }
   int last_error_number() const { return m_last_number; }
 
-private:
+ private:
   static void handler(int error_class, int error_number, const char* message);
   std::string m_messages;
   int m_last_number = 0;

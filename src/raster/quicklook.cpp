@@ -3,6 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "raster/gdal_errors.hpp"
+#include "raster/reflectance.hpp"
 
 #include <cpl_string.h>
 #include <gdal_priv.h>
@@ -20,12 +21,7 @@ std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double 
     if (std::isfinite(v)) valid.push_back(v);
   std::vector<std::uint8_t> out(values.size(), 0);
   if (valid.empty()) return out;
-  std::sort(valid.begin(), valid.end());
-  auto at = [&](double q) {
-    const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(valid.size() - 1) + 0.5);
-    return static_cast<double>(valid[k]);
-  };
-  const double lo = at(low_q), hi = at(high_q);
+  const double lo = quantile_in_place(valid, low_q), hi = quantile_in_place(valid, high_q);
   for (std::size_t k = 0; k < values.size(); ++k) {
     const float v = values[k];
     if (!std::isfinite(v)) continue;
@@ -40,12 +36,34 @@ std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double 
   return out;
 }
 
+void draw_outline(RgbImage& image, const std::vector<std::pair<double, double>>& vertices,
+                  std::array<std::uint8_t, 3> color) {
+  if (vertices.size() < 2) return;
+  const int size = image.size;
+  auto plot = [&](double x, double y) {
+    const int c = static_cast<int>(std::floor(x)), r = static_cast<int>(std::floor(y));
+    if (c < 0 || r < 0 || c >= size || r >= size) return;
+    const std::size_t k = static_cast<std::size_t>(r) * size + c;
+    for (int b = 0; b < 3; ++b) image.bands[b][k] = color[b];
+  };
+  for (std::size_t i = 0; i < vertices.size(); ++i) {
+    const auto [x0, y0] = vertices[i];
+    const auto [x1, y1] = vertices[(i + 1) % vertices.size()];
+    // Sample every edge at under half a pixel so no pixel it crosses is skipped.
+    const int steps = std::max(1, static_cast<int>(std::ceil(2.0 * std::max(std::abs(x1 - x0), std::abs(y1 - y0)))));
+    for (int s = 0; s <= steps; ++s) {
+      const double t = static_cast<double>(s) / steps;
+      plot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
+    }
+  }
+}
+
 void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span<const float> red,
                           std::span<const float> green, std::span<const float> blue, const QuicklookOptions& o) {
   const std::size_t n = static_cast<std::size_t>(size) * static_cast<std::size_t>(std::max(size, 0));
   if (size < 1 || red.size() != n || green.size() != n || blue.size() != n)
-    throw Error(ErrorCode::invalid_argument, "quicklook " + path.string() + ": bands do not match the " +
-                                                 std::to_string(size) + " px chip");
+    throw Error(ErrorCode::invalid_argument,
+                "quicklook " + path.string() + ": bands do not match the " + std::to_string(size) + " px chip");
   if (o.quality < 1 || o.quality > 100)
     throw Error(ErrorCode::invalid_argument, "quicklook quality must be 1..100, got " + std::to_string(o.quality));
   GDALAllRegister();
@@ -54,8 +72,13 @@ void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span
   if (!mem || !jpeg) throw Error(ErrorCode::internal, "GDAL lacks the MEM or JPEG driver");
   std::unique_ptr<GDALDataset> src(mem->Create("", size, size, 3, GDT_Byte, nullptr));
   const std::span<const float> rgb[3] = {red, green, blue};
+  RgbImage image;
+  image.size = size;
+  for (int b = 0; b < 3; ++b) image.bands[b] = stretch_to_byte(rgb[b], o.low_percentile, o.high_percentile);
+  if (o.overlay) o.overlay(image);
   for (int b = 0; b < 3; ++b) {
-    std::vector<std::uint8_t> bytes = stretch_to_byte(rgb[b], o.low_percentile, o.high_percentile);
+    std::vector<std::uint8_t>& bytes = image.bands[b];
+    if (bytes.size() != n) throw Error(ErrorCode::internal, "quicklook overlay changed the image size");
     if (src->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, size, size, bytes.data(), size, size, GDT_Byte, 0, 0,
                                             nullptr) != CE_None)
       throw Error(ErrorCode::internal, "cannot fill the in-memory quicklook");
@@ -65,7 +88,8 @@ void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span
   AtomicOutput out(path);
   CPLStringList options;
   options.SetNameValue("QUALITY", std::to_string(o.quality).c_str());
-  std::unique_ptr<GDALDataset> dst(jpeg->CreateCopy(out.temp_path().c_str(), src.get(), FALSE, options.List(), nullptr, nullptr));
+  std::unique_ptr<GDALDataset> dst(
+      jpeg->CreateCopy(out.temp_path().c_str(), src.get(), FALSE, options.List(), nullptr, nullptr));
   if (!dst) throw Error(ErrorCode::io_error, "cannot write quicklook " + path.string() + ": " + capture.messages());
   dst.reset();
   if (!capture.messages().empty())

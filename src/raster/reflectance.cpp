@@ -11,14 +11,6 @@ namespace shipchips::raster {
 
 namespace {
 
-// The q-quantile (0..1) by nearest rank; `values` is reordered.
-double quantile(std::vector<float>& values, double q) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const auto k = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1) + 0.5);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  return values[k];
-}
-
 std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -26,6 +18,14 @@ std::string fmt(double v) {
 }
 
 }  // namespace
+
+double quantile_in_place(std::vector<float>& values, double q) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto k =
+      static_cast<std::size_t>(std::llround(std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1)));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+  return values[k];
+}
 
 std::vector<float> to_reflectance(const BandWindow& window, const stac::ReflectanceRule& rule) {
   const std::size_t n = window.pixel_count();
@@ -39,10 +39,14 @@ std::vector<float> to_reflectance(const BandWindow& window, const stac::Reflecta
 
 std::string_view to_string(OffsetSuspicion s) {
   switch (s) {
-  case OffsetSuspicion::none: return "none";
-  case OffsetSuspicion::offset_not_removed: return "offset_not_removed";
-  case OffsetSuspicion::offset_removed_twice: return "offset_removed_twice";
-  case OffsetSuspicion::inconclusive: return "inconclusive";
+    case OffsetSuspicion::none:
+      return "none";
+    case OffsetSuspicion::offset_not_removed:
+      return "offset_not_removed";
+    case OffsetSuspicion::offset_removed_twice:
+      return "offset_removed_twice";
+    case OffsetSuspicion::inconclusive:
+      return "inconclusive";
   }
   return "none";
 }
@@ -65,7 +69,7 @@ PlausibilityReport check_plausibility(std::span<const float> reflectance, std::s
   r.valid_pixels = valid.size();
   r.fraction_negative = valid.empty() ? 0.0 : static_cast<double>(negative) / static_cast<double>(valid.size());
   if (valid.size() < o.min_pixels) {
-    r.median = valid.empty() ? std::numeric_limits<double>::quiet_NaN() : quantile(valid, 0.5);
+    r.median = valid.empty() ? std::numeric_limits<double>::quiet_NaN() : quantile_in_place(valid, 0.5);
     r.suspicion = OffsetSuspicion::inconclusive;
     r.reason = "inconclusive: " + std::to_string(valid.size()) + " valid pixels";
     return r;
@@ -74,13 +78,13 @@ PlausibilityReport check_plausibility(std::span<const float> reflectance, std::s
   // Too many clearly negative reflectances: an offset was subtracted that the DNs lack.
   // Judged first: it does not depend on what the scene shows.
   if (r.fraction_negative > o.max_fraction_negative) {
-    r.median = quantile(valid, 0.5);
+    r.median = quantile_in_place(valid, 0.5);
     r.ok = false;
     r.suspicion = OffsetSuspicion::offset_removed_twice;
     r.reason = fmt(r.fraction_negative * 100.0) + " % of valid pixels are below " + fmt(o.negative_threshold) +
                " (allowed " + fmt(o.max_fraction_negative * 100.0) +
                " %): the rule subtracts an offset the DNs do not carry (offset removed twice?)";
-    r.dark_value = quantile(valid, o.dark_percentile);
+    r.dark_value = quantile_in_place(valid, o.dark_percentile);
     r.judged_pixels = valid.size();
     return r;
   }
@@ -88,7 +92,7 @@ PlausibilityReport check_plausibility(std::span<const float> reflectance, std::s
   std::vector<float>* judged = &valid;
   if (!scl.empty()) {
     if (water.size() < o.min_pixels) {
-      r.median = quantile(valid, 0.5);
+      r.median = quantile_in_place(valid, 0.5);
       r.suspicion = OffsetSuspicion::inconclusive;
       r.reason = "inconclusive: " + std::to_string(water.size()) + " clear water pixels (need " +
                  std::to_string(o.min_pixels) + ")";
@@ -98,8 +102,8 @@ PlausibilityReport check_plausibility(std::span<const float> reflectance, std::s
     r.judged_on_water = true;
   }
   r.judged_pixels = judged->size();
-  r.dark_value = quantile(*judged, o.dark_percentile);
-  r.median = quantile(valid, 0.5);
+  r.dark_value = quantile_in_place(*judged, o.dark_percentile);
+  r.median = quantile_in_place(valid, 0.5);
   if (r.dark_value > o.max_dark_reflectance) {
     r.ok = false;
     r.suspicion = OffsetSuspicion::offset_not_removed;

@@ -26,13 +26,17 @@
 
 namespace shipchips::raster {
 
+// The q-quantile (0..1) of `values` by nearest rank (index round(q × (n − 1)) of the sorted
+// values); NaN when empty. Reorders `values`.
+double quantile_in_place(std::vector<float>& values, double q);
+
 // DN × scale + offset for valid pixels, NaN for invalid ones (row-major, like the window).
 std::vector<float> to_reflectance(const BandWindow& window, const stac::ReflectanceRule& rule);
 
 struct PlausibilityOptions {
-  double dark_percentile = 0.02;       // the dark end: this quantile of the pixels looked at
-  double max_dark_reflectance = 0.08;  // ... must lie below this (the +1000 offset lifts it to > 0.1)
-  double negative_threshold = -0.02;   // below sensor noise around 0
+  double dark_percentile = 0.02;        // the dark end: this quantile of the pixels looked at
+  double max_dark_reflectance = 0.08;   // ... must lie below this (the +1000 offset lifts it to > 0.1)
+  double negative_threshold = -0.02;    // below sensor noise around 0
   double max_fraction_negative = 0.05;  // ... allowed for this share of valid pixels
   std::size_t min_pixels = 100;         // fewer pixels to judge on: inconclusive (ok)
   int water_class = 6;                  // SCL water

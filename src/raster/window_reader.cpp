@@ -16,7 +16,9 @@ namespace shipchips::raster {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 bool is_remote(std::string_view gdal_path) {
   return starts_with(gdal_path, "/vsicurl") || starts_with(gdal_path, "/vsis3") || starts_with(gdal_path, "/vsigs") ||
@@ -26,12 +28,18 @@ bool is_remote(std::string_view gdal_path) {
 
 GDALRIOResampleAlg gdal_resample_alg(ResampleMethod method) {
   switch (method) {
-  case ResampleMethod::nearest: return GRIORA_NearestNeighbour;
-  case ResampleMethod::bilinear: return GRIORA_Bilinear;
-  case ResampleMethod::bicubic: return GRIORA_Cubic;
-  case ResampleMethod::cubic_spline: return GRIORA_CubicSpline;
-  case ResampleMethod::lanczos: return GRIORA_Lanczos;
-  case ResampleMethod::average: return GRIORA_Average;
+    case ResampleMethod::nearest:
+      return GRIORA_NearestNeighbour;
+    case ResampleMethod::bilinear:
+      return GRIORA_Bilinear;
+    case ResampleMethod::bicubic:
+      return GRIORA_Cubic;
+    case ResampleMethod::cubic_spline:
+      return GRIORA_CubicSpline;
+    case ResampleMethod::lanczos:
+      return GRIORA_Lanczos;
+    case ResampleMethod::average:
+      return GRIORA_Average;
   }
   return GRIORA_Cubic;
 }
@@ -60,7 +68,8 @@ void forget_remote_state(const std::string& gdal_path) {
 void configure_gdal_for_cogs(const RemoteReadOptions& o) {
   GDALAllRegister();
   CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", o.disable_readdir_on_open ? "EMPTY_DIR" : "FALSE");
-  CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", o.allowed_extensions.empty() ? nullptr : o.allowed_extensions.c_str());
+  CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS",
+                     o.allowed_extensions.empty() ? nullptr : o.allowed_extensions.c_str());
   CPLSetConfigOption("GDAL_INGESTED_BYTES_AT_OPEN", std::to_string(o.ingested_bytes_at_open).c_str());
   CPLSetConfigOption("VSI_CACHE", o.vsi_cache ? "TRUE" : "FALSE");
   CPLSetConfigOption("VSI_CACHE_SIZE", std::to_string(o.vsi_cache_size_bytes).c_str());
@@ -102,7 +111,8 @@ GDALDataset& DatasetCache::open(const std::string& href) {
   const std::string path = gdal_path_for_href(href);
   GdalErrorCapture capture;
   static const char* const drivers[] = {"GTiff", "COG", nullptr};
-  auto* raw = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, drivers, nullptr, nullptr));
+  auto* raw = static_cast<GDALDataset*>(
+      GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, drivers, nullptr, nullptr));
   if (!raw) throw_gdal(capture, path, "cannot open");
   m_lru.push_front(Entry{href, std::unique_ptr<GDALDataset>(raw)});
   m_index[href] = m_lru.begin();
@@ -159,8 +169,8 @@ std::pair<int, int> inside_span(double origin, double ratio, long long raster_si
 // Reads source pixels [ax0, ax0+aw) × [ay0, ay0+ah) as float32 into a MEM band and resamples
 // the window (x_off, y_off, x_size, y_size; `extra` in source coordinates) from it.
 CPLErr stage_and_resample(GDALRasterBand& band, int ax0, int ay0, int aw, int ah, double nodata, int x_off, int y_off,
-                          int x_size, int y_size, GDALRasterIOExtraArg extra, int shift_x, int shift_y, float* out, int nx,
-                          int ny, GSpacing line) {
+                          int x_size, int y_size, GDALRasterIOExtraArg extra, int shift_x, int shift_y, float* out,
+                          int nx, int ny, GSpacing line) {
   std::vector<float> stage(static_cast<std::size_t>(aw) * static_cast<std::size_t>(ah));
   CPLErr err = band.RasterIO(GF_Read, ax0, ay0, aw, ah, stage.data(), aw, ah, GDT_Float32, 0, 0, nullptr);
   if (err != CE_None) return err;
@@ -257,8 +267,10 @@ BandWindow read_window(DatasetCache& cache, const BandSource& source, const Chip
     } else {
       x_off = static_cast<int>(std::floor(df_x + 1e-9));
       y_off = static_cast<int>(std::floor(df_y + 1e-9));
-      x_size = std::max(1, static_cast<int>(std::min<double>(static_cast<double>(cols), std::ceil(df_x + df_w - 1e-9))) - x_off);
-      y_size = std::max(1, static_cast<int>(std::min<double>(static_cast<double>(rows), std::ceil(df_y + df_h - 1e-9))) - y_off);
+      x_size = std::max(
+          1, static_cast<int>(std::min<double>(static_cast<double>(cols), std::ceil(df_x + df_w - 1e-9))) - x_off);
+      y_size = std::max(
+          1, static_cast<int>(std::min<double>(static_cast<double>(rows), std::ceil(df_y + df_h - 1e-9))) - y_off);
       extra.eResampleAlg = gdal_resample_alg(method);
       extra.bFloatingPointWindowValidity = TRUE;
       extra.dfXOff = std::max(0.0, df_x);
@@ -283,8 +295,9 @@ BandWindow read_window(DatasetCache& cache, const BandSource& source, const Chip
     }
     if (err != CE_None) {
       cache.evict(source.href);  // a retry must not reuse a handle in an unknown state
-      throw_gdal(capture, path, "cannot read " + (source.name.empty() ? std::string("band") : source.name) + " window (" +
-                                    grid.describe() + ") of");
+      throw_gdal(capture, path,
+                 "cannot read " + (source.name.empty() ? std::string("band") : source.name) + " window (" +
+                     grid.describe() + ") of");
     }
   }
 

@@ -75,7 +75,7 @@ std::string gdal_path_for_href(std::string_view href);
 // run. Not thread-safe: one cache per worker thread (GDAL datasets must not be shared).
 // Least recently used datasets are closed beyond `max_open`.
 class DatasetCache {
-public:
+ public:
   explicit DatasetCache(std::size_t max_open = 64);
   DatasetCache(const DatasetCache&) = delete;
   DatasetCache& operator=(const DatasetCache&) = delete;
@@ -90,7 +90,7 @@ public:
   std::size_t opens() const { return m_opens; }  // successful opens since construction
   std::size_t size() const { return m_index.size(); }
 
-private:
+ private:
   struct Entry;
   std::size_t m_max_open;
   std::size_t m_opens = 0;

@@ -6,12 +6,16 @@
 //
 // The world (3 scenes, one per baseline kind, 5 ships each) takes ~10 s to build, so it is
 // built once and kept in the temp folder, in a folder per test binary (a rebuilt binary may
-// draw a different world); a file lock lets parallel ctest processes share it.
+// draw a different world); a file lock lets parallel ctest processes share it, and worlds of
+// other builds unused for an hour are removed.
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "fixture/server_fixture.hpp"
 #include "fixture/world_build.hpp"
 #include "fixture/world_raster.hpp"
 #include "raster/chip_reader.hpp"
+#include "raster/chip_writer.hpp"
+#include "raster/gate.hpp"
 #include "raster/window_reader.hpp"
 #include "stac/item.hpp"
 #include "stac/provider.hpp"
@@ -20,12 +24,14 @@
 #include <fcntl.h>
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +39,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 using namespace shipchips;
 using namespace shipchips::raster;
@@ -71,7 +78,29 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 std::string binary_stamp() {
   struct stat st {};
   if (::stat("/proc/self/exe", &st) != 0) return "unknown";
-  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
+// Removes worlds of other builds of this suite that no process is using (their lock is free)
+// and that were last used over an hour ago: each is ~100 MB.
+void remove_stale_worlds(const std::string& prefix, const fs::path& keep) {
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() < 5 || name.substr(name.size() - 5) != ".lock") continue;
+    const fs::path world_dir = e.path().parent_path() / name.substr(0, name.size() - 5);
+    if (world_dir == keep) continue;
+    if (now - fs::last_write_time(e.path(), ec) < std::chrono::hours(1)) continue;
+    const int fd = ::open(e.path().c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      fs::remove_all(world_dir, ec);
+      fs::remove(e.path(), ec);
+    }
+    ::close(fd);
+  }
 }
 
 fs::path ensure_world() {
@@ -79,7 +108,9 @@ fs::path ensure_world() {
   const std::string prefix = "shipchips-raster-test-world-" + std::to_string(::getuid()) + "-";
   const std::string stamp = std::to_string(std::hash<std::string>{}(binary_stamp()));
   const fs::path dir = fs::temp_directory_path() / (prefix + stamp);
-  const int lock = ::open((dir.string() + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  const std::string lock_path = dir.string() + ".lock";
+  // Held for the life of the process: exclusive while building, then shared (in use).
+  const int lock = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
   if (lock >= 0) ::flock(lock, LOCK_EX);
   if (!fs::exists(dir / "world.json")) {
     std::error_code ec;
@@ -90,50 +121,32 @@ fs::path ensure_world() {
     o.seed = 1;
     o.ships_per_scene = 5;
     fixture::build_world(o);
-    // Worlds of binaries not run for a day are stale builds: remove them.
-    const auto now = fs::file_time_type::clock::now();
-    for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind(prefix, 0) != 0 || e.path() == dir || name.find('.') != std::string::npos) continue;
-      if (now - fs::last_write_time(e.path(), ec) > std::chrono::hours(24)) {
-        fs::remove_all(e.path(), ec);
-        fs::remove(e.path().string() + ".lock", ec);
-      }
-    }
   }
-  if (lock >= 0) ::close(lock);
+  ::utime(lock_path.c_str(), nullptr);  // last used: now
+  remove_stale_worlds(prefix, dir);
+  if (lock >= 0) ::flock(lock, LOCK_SH);
   return dir;
 }
 
 std::vector<TruthRow> read_truth(const fs::path& p) {
-  std::ifstream in(p);
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  {
-    std::stringstream ss(line);
-    std::string f;
-    while (std::getline(ss, f, ',')) header.push_back(f);
-  }
+  auto csv = CsvReader::open(p.string());
+  const auto col = [&](std::string_view name) { return csv->require_column(name); };
+  const std::size_t scene = col("scene_id"), near = col("near"), kind = col("baseline_kind"), lat = col("lat"),
+                    lon = col("lon"), px = col("pixel_x"), py = col("pixel_y"), cloud = col("cloud_opacity"),
+                    length = col("length");
+  const auto number = [&](std::size_t c) { return parse_double_field(csv->field(c)).value_or(std::nan("")); };
   std::vector<TruthRow> rows;
-  while (std::getline(in, line)) {
-    std::stringstream ss(line);
-    std::map<std::string, std::string> m;
-    std::string f;
-    for (const auto& h : header) {
-      std::getline(ss, f, ',');
-      m[h] = f;
-    }
+  while (csv->next()) {
     TruthRow r;
-    r.scene_id = m["scene_id"];
-    r.near = m["near"];
-    r.kind = m["baseline_kind"];
-    r.lat = std::stod(m["lat"]);
-    r.lon = std::stod(m["lon"]);
-    r.pixel_x = std::stod(m["pixel_x"]);
-    r.pixel_y = std::stod(m["pixel_y"]);
-    r.cloud_opacity = std::stod(m["cloud_opacity"]);
-    r.length = std::stoi(m["length"]);
+    r.scene_id = csv->field(scene);
+    r.near = csv->field(near);
+    r.kind = csv->field(kind);
+    r.lat = number(lat);
+    r.lon = number(lon);
+    r.pixel_x = number(px);
+    r.pixel_y = number(py);
+    r.cloud_opacity = number(cloud);
+    r.length = static_cast<int>(number(length));
     rows.push_back(r);
   }
   return rows;
@@ -144,7 +157,9 @@ World& world() {
     configure_gdal_for_cogs();
     World out;
     out.dir = ensure_world();
-    out.server = std::make_unique<fixture::FixtureServer>(fixture::FixtureServerOptions{.dir = out.dir});
+    fixture::FixtureServerOptions so;
+    so.dir = out.dir;
+    out.server = std::make_unique<fixture::FixtureServer>(so);
     out.server->start();
     for (const auto& entry : fs::directory_iterator(out.dir / "items")) {
       const std::string text = slurp(entry.path());
@@ -164,7 +179,9 @@ World& world() {
   return w;
 }
 
-const stac::ProviderProfile& earth_search() { return stac::provider_profile(stac::ProviderId::earth_search_l2a); }
+const stac::ProviderProfile& earth_search() {
+  return stac::provider_profile(stac::ProviderId::earth_search_l2a);
+}
 
 // The DN of a scene COG's pixel, read directly with GDAL (0 outside the raster).
 double dn_at(const fs::path& tif, long long col, long long row) {
@@ -172,8 +189,8 @@ double dn_at(const fs::path& tif, long long col, long long row) {
   if (!ds) return -1;
   if (col < 0 || row < 0 || col >= ds->GetRasterXSize() || row >= ds->GetRasterYSize()) return 0;
   double v = -1;
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(col), static_cast<int>(row), 1, 1, &v, 1, 1, GDT_Float64, 0,
-                                     0, nullptr) != CE_None)
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(col), static_cast<int>(row), 1, 1, &v, 1, 1, GDT_Float64,
+                                     0, 0, nullptr) != CE_None)
     return -1;
   return v;
 }
@@ -216,8 +233,8 @@ const TruthRow* waterest_row(const std::string& kind, DatasetCache& cache) {
   o.bands = {};
   for (const auto& r : world().truth) {
     if (r.kind != kind) continue;
-    const ChipData chip = read_chip(cache, world().http_items.at(r.scene_id), stac::provider_profile(stac::ProviderId::earth_search_l2a),
-                                    r.lon, r.lat, o);
+    const ChipData chip = read_chip(cache, world().http_items.at(r.scene_id),
+                                    stac::provider_profile(stac::ProviderId::earth_search_l2a), r.lon, r.lat, o);
     const long long n = count_class(chip.scl, 6);
     if (n > best_count) {
       best = &r;
@@ -287,8 +304,10 @@ TEST(RasterChip, LocalPathsGiveTheSameChipAsHttp) {
   ASSERT_EQ(a.reflectance.size(), b.reflectance.size());
   for (std::size_t i = 0; i < a.reflectance.size(); ++i)
     for (std::size_t k = 0; k < a.reflectance[i].size(); ++k) {
-      if (std::isnan(a.reflectance[i][k])) ASSERT_TRUE(std::isnan(b.reflectance[i][k]));
-      else ASSERT_EQ(a.reflectance[i][k], b.reflectance[i][k]);
+      if (std::isnan(a.reflectance[i][k]))
+        ASSERT_TRUE(std::isnan(b.reflectance[i][k]));
+      else
+        ASSERT_EQ(a.reflectance[i][k], b.reflectance[i][k]);
     }
 }
 
@@ -313,8 +332,8 @@ TEST(RasterChip, ReflectanceMatchesTheWorldForEveryBaselineKind) {
       const int c1 = static_cast<int>(std::min<long long>(ds->GetRasterXSize(), g.col_off + 256));
       const int r1 = static_cast<int>(std::min<long long>(ds->GetRasterYSize(), g.row_off + 256));
       std::vector<std::uint16_t> dn(static_cast<std::size_t>(c1 - c0) * (r1 - r0));
-      ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, c0, r0, c1 - c0, r1 - r0, dn.data(), c1 - c0, r1 - r0, GDT_UInt16, 0,
-                                               0, nullptr),
+      ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, c0, r0, c1 - c0, r1 - r0, dn.data(), c1 - c0, r1 - r0,
+                                               GDT_UInt16, 0, 0, nullptr),
                 CE_None);
       long long compared = 0;
       for (int r = r0; r < r1; ++r)
@@ -382,7 +401,15 @@ TEST(RasterChip, EdgeChipIsMaskedNotZeroFilled) {
   o.bands = {Band::B02, Band::B08, Band::B11, Band::B12};
   const ChipData chip = read_chip(cache, w.http_items.at(t->scene_id), earth_search(), t->lon, t->lat, o);
   const long long outside_cols = -chip.grid.col_off;
-  if (outside_cols <= 0) GTEST_SKIP() << "the edge ship's chip lies inside the crop";
+  ASSERT_GT(outside_cols, 0) << "the edge ship's chip lies inside the crop";
+  ASSERT_GE(chip.grid.row_off, 0);
+  ASSERT_LE(chip.grid.row_off + 256, 2048);  // small world: 2048 px crop
+  // Only the columns west of the crop are outside: exactly outside_cols × 256 pixels.
+  const BandWindow b02 =
+      read_window(cache, band_source(w.http_items.at(t->scene_id), earth_search(), Band::B02), chip.grid);
+  EXPECT_EQ(b02.outside_pixels, outside_cols * 256);
+  EXPECT_DOUBLE_EQ(b02.nodata_fraction(),
+                   static_cast<double>(b02.outside_pixels + b02.nodata_pixels) / (256.0 * 256.0));
   for (std::size_t b = 0; b < chip.reflectance.size(); ++b)
     for (int r = 0; r < 256; ++r)
       for (int c = 0; c < outside_cols; ++c) ASSERT_TRUE(std::isnan(chip.reflectance[b][r * 256 + c])) << b << " " << c;
@@ -433,7 +460,8 @@ TEST(RasterChip, TwentyMetreBandsAndSclStayCoRegistered) {
     ++checked;
 
     // SCL: each chip pixel holds the class of the 20 m pixel under its centre.
-    std::unique_ptr<GDALDataset> scl(GDALDataset::Open((w.dir / "cogs" / t.scene_id / "SCL.tif").c_str(), GDAL_OF_RASTER));
+    std::unique_ptr<GDALDataset> scl(
+        GDALDataset::Open((w.dir / "cogs" / t.scene_id / "SCL.tif").c_str(), GDAL_OF_RASTER));
     ASSERT_TRUE(scl);
     double gt[6];
     scl->GetGeoTransform(gt);
@@ -442,12 +470,16 @@ TEST(RasterChip, TwentyMetreBandsAndSclStayCoRegistered) {
         const long long sc = static_cast<long long>(std::floor((chip.grid.x_center(c) - gt[0]) / gt[1]));
         const long long sr = static_cast<long long>(std::floor((chip.grid.y_center(r) - gt[3]) / gt[5]));
         std::uint8_t v = 0;
-        if (sc >= 0 && sr >= 0 && sc < scl->GetRasterXSize() && sr < scl->GetRasterYSize())
-          scl->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(sc), static_cast<int>(sr), 1, 1, &v, 1, 1, GDT_Byte, 0, 0,
-                                          nullptr);
+        if (sc >= 0 && sr >= 0 && sc < scl->GetRasterXSize() && sr < scl->GetRasterYSize()) {
+          ASSERT_EQ(scl->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(sc), static_cast<int>(sr), 1, 1, &v, 1, 1,
+                                                    GDT_Byte, 0, 0, nullptr),
+                    CE_None);
+        }
         const float got = chip.scl[static_cast<std::size_t>(r) * 256 + c];
-        if (v == 0) ASSERT_TRUE(std::isnan(got));
-        else ASSERT_EQ(got, v) << c << "," << r;
+        if (v == 0)
+          ASSERT_TRUE(std::isnan(got));
+        else
+          ASSERT_EQ(got, v) << c << "," << r;
       }
   }
   EXPECT_GE(checked, 4);
@@ -471,11 +503,14 @@ TEST(RasterChip, RemoteFailuresCarryTheirCategory) {
       EXPECT_EQ(e.code(), ErrorCode::not_found) << e.what();
     }
   }
-  {
+  // Every request fails: 503, connection reset, or a body cut short.
+  for (fixture::FaultKind kind :
+       {fixture::FaultKind::http_503, fixture::FaultKind::reset, fixture::FaultKind::truncate}) {
+    SCOPED_TRACE(std::string(fixture::to_string(kind)));
     fixture::FixtureServerOptions so;
     so.dir = w.dir;
     so.fault_rate = 1.0;
-    so.fault_kinds = {fixture::FaultKind::http_503};
+    so.fault_kinds = {kind};
     so.retry_after_s = 0;
     fixture::FixtureServer failing(so);
     failing.start();
@@ -485,11 +520,151 @@ TEST(RasterChip, RemoteFailuresCarryTheirCategory) {
     src.href = failing.base_url() + "/cogs/" + t.scene_id + "/B02.tif";
     try {
       read_window(cache, src, grid);
-      ADD_FAILURE() << "a 503 was read";
+      ADD_FAILURE() << "a failing server was read";
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::network_transient) << e.what();
       EXPECT_EQ(e.category(), ErrorCategory::retryable);
     }
     CPLSetThreadLocalConfigOption("GDAL_HTTP_MAX_RETRY", nullptr);
   }
+}
+
+TEST(RasterChip, OneChipWindowCostsOneHeaderRequestPlusItsBlocks) {
+  World& w = world();
+  const TruthRow* t = first_row("offset_applied", "water");
+  ASSERT_TRUE(t);
+  const stac::Item& item = w.http_items.at(t->scene_id);
+  // Measured per setting (printed), checked for the configured one: one GET for the header
+  // (GDAL_INGESTED_BYTES_AT_OPEN, no directory listing, no sidecar probing), then the blocks.
+  std::map<std::string, std::uint64_t> requests;
+  for (const char* ingested : {"0", "16384", "32768"}) {
+    CPLSetThreadLocalConfigOption("GDAL_INGESTED_BYTES_AT_OPEN", ingested);
+    VSICurlClearCache();
+    w.server->reset_stats();
+    DatasetCache cache;
+    const ChipGrid g = item_chip_grid(cache, item, earth_search(), t->lon, t->lat, 256);
+    const BandWindow win = read_window(cache, band_source(item, earth_search(), Band::B02), g);
+    EXPECT_GT(win.nodata_fraction(), -1.0);
+    const auto stats = w.server->stats();
+    requests[ingested] = stats.requests;
+    std::printf("GDAL_INGESTED_BYTES_AT_OPEN=%s: %llu requests, %llu bytes for one 256 px B02 window\n", ingested,
+                static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.bytes_sent));
+  }
+  CPLSetThreadLocalConfigOption("GDAL_INGESTED_BYTES_AT_OPEN", nullptr);
+  // HEAD (size) + one GET for the header + at most 4 blocks of 512 px for a 256 px window
+  // (adjacent blocks merged into one range). Without the GDAL settings GDAL would also list
+  // the folder and probe for .aux.xml/.ovr/.msk sidecars.
+  EXPECT_LE(requests["32768"], 2u + 4u);
+  EXPECT_GE(requests["32768"], 3u);
+}
+
+TEST(RasterChip, WorkerThreadsWithTheirOwnCachesReadTheSameChips) {
+  World& w = world();
+  ChipReadOptions o;
+  o.bands = {Band::B03, Band::B11};
+  auto read_all = [&](std::size_t first, std::size_t step, std::vector<std::vector<float>>& out) {
+    DatasetCache cache;  // one per thread
+    for (std::size_t i = first; i < w.truth.size(); i += step) {
+      const TruthRow& t = w.truth[i];
+      const ChipData chip = read_chip(cache, w.http_items.at(t.scene_id), earth_search(), t.lon, t.lat, o);
+      out[i] = chip.reflectance[1];
+    }
+  };
+  std::vector<std::vector<float>> serial(w.truth.size()), parallel(w.truth.size());
+  read_all(0, 1, serial);
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> failures(3);
+  for (std::size_t k = 0; k < 3; ++k)
+    threads.emplace_back([&, k] {
+      try {
+        read_all(k, 3, parallel);
+      } catch (...) {
+        failures[k] = std::current_exception();
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (auto& f : failures)
+    if (f) std::rethrow_exception(f);
+  for (std::size_t i = 0; i < serial.size(); ++i) {
+    ASSERT_EQ(serial[i].size(), parallel[i].size());
+    for (std::size_t k = 0; k < serial[i].size(); ++k) {
+      if (std::isnan(serial[i][k]))
+        ASSERT_TRUE(std::isnan(parallel[i][k]));
+      else
+        ASSERT_EQ(serial[i][k], parallel[i][k]) << i << " " << k;
+    }
+  }
+}
+
+TEST(RasterChip, GateAndWriterOnRealChips) {
+  World& w = world();
+  DatasetCache cache;
+  const fs::path out = fs::temp_directory_path() / ("shipchips-raster-chip-" + std::to_string(::getpid())) / "chip.tif";
+  int passed = 0, rejected = 0;
+  bool written = false;
+  for (const TruthRow& t : w.truth) {
+    SCOPED_TRACE(t.scene_id + " " + t.near);
+    const ChipData chip = read_chip(cache, w.http_items.at(t.scene_id), earth_search(), t.lon, t.lat);
+    const GateResult g = evaluate_gate(256, chip.scl, *chip.band(Band::B03), *chip.band(Band::B08), GateOptions{});
+    // The cloud fraction from the SCL file itself: the 20 m pixel under each window pixel's centre.
+    std::unique_ptr<GDALDataset> scl(
+        GDALDataset::Open((w.dir / "cogs" / t.scene_id / "SCL.tif").c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(scl);
+    double gt[6];
+    scl->GetGeoTransform(gt);
+    std::vector<std::uint8_t> classes(static_cast<std::size_t>(scl->GetRasterXSize()) * scl->GetRasterYSize());
+    ASSERT_EQ(
+        scl->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, scl->GetRasterXSize(), scl->GetRasterYSize(), classes.data(),
+                                        scl->GetRasterXSize(), scl->GetRasterYSize(), GDT_Byte, 0, 0, nullptr),
+        CE_None);
+    int cloudy = 0;
+    for (int r = 96; r < 160; ++r)
+      for (int c = 96; c < 160; ++c) {
+        const auto sc = static_cast<long long>(std::floor((chip.grid.x_center(c) - gt[0]) / gt[1]));
+        const auto sr = static_cast<long long>(std::floor((chip.grid.y_center(r) - gt[3]) / gt[5]));
+        if (sc < 0 || sr < 0 || sc >= scl->GetRasterXSize() || sr >= scl->GetRasterYSize()) continue;
+        const int v = classes[static_cast<std::size_t>(sr) * scl->GetRasterXSize() + sc];
+        cloudy += v == 3 || v == 8 || v == 9 || v == 10;
+      }
+    EXPECT_DOUBLE_EQ(g.stats.decision_cloud_frac, cloudy / 4096.0);
+    if (cloudy / 4096.0 > 0.2) {
+      EXPECT_FALSE(g.passed);
+      EXPECT_EQ(g.reason.rfind("cloud ", 0), 0u) << g.reason;
+    }
+    passed += g.passed;
+    rejected += !g.passed;
+
+    if (g.passed && !written) {
+      // A passing chip written as a COG reads back value for value, on the chip's grid.
+      std::vector<ChipBandView> views;
+      for (std::size_t b = 0; b < chip.bands.size(); ++b)
+        views.push_back({std::string(stac::to_string(chip.bands[b])), chip.reflectance[b]});
+      write_chip_geotiff(out, chip.grid, views);
+      std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+      ASSERT_TRUE(ds);
+      ASSERT_EQ(ds->GetRasterCount(), 4);
+      double back_gt[6];
+      ASSERT_EQ(ds->GetGeoTransform(back_gt), CE_None);
+      for (int k = 0; k < 6; ++k) EXPECT_DOUBLE_EQ(back_gt[k], chip.grid.geotransform[static_cast<std::size_t>(k)]);
+      EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), std::to_string(chip.grid.epsg).c_str());
+      EXPECT_STREQ(ds->GetRasterBand(4)->GetDescription(), "B08");
+      std::vector<float> nir(256 * 256);
+      ASSERT_EQ(
+          ds->GetRasterBand(4)->RasterIO(GF_Read, 0, 0, 256, 256, nir.data(), 256, 256, GDT_Float32, 0, 0, nullptr),
+          CE_None);
+      const auto& want = *chip.band(Band::B08);
+      for (std::size_t k = 0; k < nir.size(); ++k) {
+        if (std::isnan(want[k]))
+          ASSERT_TRUE(std::isnan(nir[k]));
+        else
+          ASSERT_EQ(nir[k], want[k]);
+      }
+      written = true;
+    }
+  }
+  EXPECT_GT(passed, 0);
+  EXPECT_GT(rejected, 0);
+  EXPECT_TRUE(written);
+  std::error_code ec;
+  fs::remove_all(out.parent_path(), ec);
 }

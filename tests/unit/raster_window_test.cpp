@@ -9,8 +9,8 @@
 
 #include <cpl_error.h>
 #include <gdal_priv.h>
-#include <ogr_spatialref.h>
 #include <gtest/gtest.h>
+#include <ogr_spatialref.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -28,7 +28,7 @@ constexpr int kEpsg = 32630;
 constexpr double kX0 = 500000.0, kY0 = 4000000.0;
 
 class RasterWindow : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     configure_gdal_for_cogs();
     m_dir = fs::temp_directory_path() / ("shipchips-raster-window-" + std::to_string(::getpid()));
@@ -55,7 +55,8 @@ protected:
     std::vector<double> v(static_cast<std::size_t>(w) * h);
     for (int r = 0; r < h; ++r)
       for (int c = 0; c < w; ++c) v[static_cast<std::size_t>(r) * w + c] = value(c, r);
-    EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0, nullptr), CE_None);
+    EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, w, h, v.data(), w, h, GDT_Float64, 0, 0, nullptr),
+              CE_None);
     return p.string();
   }
 
@@ -63,7 +64,9 @@ protected:
 };
 
 // 10 m scene: 100 × 80 pixels, value 1 + col + 100*row, with one nodata pixel at (7, 4).
-double scene_value(int c, int r) { return (c == 7 && r == 4) ? 0.0 : 1.0 + c + 100.0 * r; }
+double scene_value(int c, int r) {
+  return (c == 7 && r == 4) ? 0.0 : 1.0 + c + 100.0 * r;
+}
 
 }  // namespace
 
@@ -73,7 +76,8 @@ TEST_F(RasterWindow, TenMetreWindowInsideIsCopiedExactly) {
   const ChipGrid g = chip_grid_at({kX0, 10, 0, kY0, 0, -10}, kEpsg, kX0 + 40 * 10 + 3, kY0 - 30 * 10 - 7, 16);
   ASSERT_EQ(g.col_off, 32);
   ASSERT_EQ(g.row_off, 22);
-  const BandWindow w = read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "B02"}, g, ResampleMethod::bicubic);
+  const BandWindow w =
+      read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "B02"}, g, ResampleMethod::bicubic);
   ASSERT_EQ(w.size, 16);
   for (int r = 0; r < 16; ++r)
     for (int c = 0; c < 16; ++c) {
@@ -134,10 +138,13 @@ TEST_F(RasterWindow, BoundlessAtTheLowerRightEdgeAndFullyOutside) {
 
 // 20 m ramp: value 1000 + 10*col + 100*row at pixel (col, row), i.e. at the pixel centre
 // (col + 0.5, row + 0.5) in pixel coordinates.
-double ramp(int c, int r) { return 1000.0 + 10.0 * c + 100.0 * r; }
+double ramp(int c, int r) {
+  return 1000.0 + 10.0 * c + 100.0 * r;
+}
 
 TEST_F(RasterWindow, TwentyMetreRampResamplesExactlyWithBilinearAndBicubic) {
-  const std::string tif = make_tif("b11.tif", kX0, kY0, 20, 50, 40, GDT_UInt16, [](int c, int r) { return ramp(c, r); });
+  const std::string tif =
+      make_tif("b11.tif", kX0, kY0, 20, 50, 40, GDT_UInt16, [](int c, int r) { return ramp(c, r); });
   DatasetCache cache;
   const ChipGrid g = chip_grid_at({kX0, 10, 0, kY0, 0, -10}, kEpsg, kX0 + 400 + 3, kY0 - 300 - 3, 16);  // off (32, 22)
   for (ResampleMethod m : {ResampleMethod::bilinear, ResampleMethod::bicubic}) {
@@ -160,7 +167,8 @@ TEST_F(RasterWindow, NearestTakesThePixelUnderTheChipPixelCentreWhateverTheOrigi
   const std::string tif = make_tif("scl.tif", sx0, sy0, 20, 50, 40, GDT_Byte, cls);
   DatasetCache cache;
   const ChipGrid g = chip_grid_at({kX0, 10, 0, kY0, 0, -10}, kEpsg, kX0 + 400 + 3, kY0 - 300 - 3, 16);
-  const BandWindow w = read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "SCL"}, g, ResampleMethod::nearest);
+  const BandWindow w =
+      read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "SCL"}, g, ResampleMethod::nearest);
   for (int r = 0; r < 16; ++r)
     for (int c = 0; c < 16; ++c) {
       const double x = g.x_center(c), y = g.y_center(r);
@@ -169,8 +177,8 @@ TEST_F(RasterWindow, NearestTakesThePixelUnderTheChipPixelCentreWhateverTheOrigi
       ASSERT_EQ(w.at(c, r), cls(sc, sr)) << c << "," << r;
     }
   // The item's transform rules when the file agrees; a disagreeing item is a contract violation.
-  const BandWindow same = read_window(cache, BandSource{tif, GeoTransform{sx0, 20, 0, sy0, 0, -20}, std::nullopt, "SCL"}, g,
-                                      ResampleMethod::nearest);
+  const BandWindow same = read_window(
+      cache, BandSource{tif, GeoTransform{sx0, 20, 0, sy0, 0, -20}, std::nullopt, "SCL"}, g, ResampleMethod::nearest);
   EXPECT_EQ(same.values, w.values);
   try {
     read_window(cache, BandSource{tif, GeoTransform{kX0, 20, 0, kY0, 0, -20}, std::nullopt, "SCL"}, g,
@@ -183,11 +191,13 @@ TEST_F(RasterWindow, NearestTakesThePixelUnderTheChipPixelCentreWhateverTheOrigi
 }
 
 TEST_F(RasterWindow, TwentyMetreBoundlessEdgeIsMaskedAndNotZeroFilled) {
-  const std::string tif = make_tif("b11.tif", kX0, kY0, 20, 50, 40, GDT_UInt16, [](int c, int r) { return ramp(c, r); });
+  const std::string tif =
+      make_tif("b11.tif", kX0, kY0, 20, 50, 40, GDT_UInt16, [](int c, int r) { return ramp(c, r); });
   DatasetCache cache;
   // Target pixel (2, 2) on the 10 m grid: the chip starts at (-6, -6); chip pixels 0..5 are outside.
   const ChipGrid g = chip_grid_at({kX0, 10, 0, kY0, 0, -10}, kEpsg, kX0 + 25, kY0 - 25, 16);
-  const BandWindow w = read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "B11"}, g, ResampleMethod::bicubic);
+  const BandWindow w =
+      read_window(cache, BandSource{tif, std::nullopt, std::nullopt, "B11"}, g, ResampleMethod::bicubic);
   EXPECT_EQ(w.outside_pixels, 256 - 10 * 10);
   EXPECT_FALSE(w.valid_at(5, 8));
   EXPECT_FALSE(w.valid_at(8, 5));
@@ -251,13 +261,15 @@ TEST(RasterGdalErrors, MessagesMapToCategories) {
             ErrorCode::not_found);
   EXPECT_EQ(classify_gdal_failure("`/x.tif' not recognized as a supported file format.", CPLE_OpenFailed, false),
             ErrorCode::contract_violation);
-  EXPECT_EQ(classify_gdal_failure("TIFFReadEncodedTile() failed.", CPLE_AppDefined, false), ErrorCode::contract_violation);
+  EXPECT_EQ(classify_gdal_failure("TIFFReadEncodedTile() failed.", CPLE_AppDefined, false),
+            ErrorCode::contract_violation);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, false), ErrorCode::io_error);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, true), ErrorCode::network_transient);
 }
 
 TEST(RasterHref, HttpGoesThroughVsicurl) {
-  EXPECT_EQ(gdal_path_for_href("http://127.0.0.1:8080/cogs/a/B02.tif"), "/vsicurl/http://127.0.0.1:8080/cogs/a/B02.tif");
+  EXPECT_EQ(gdal_path_for_href("http://127.0.0.1:8080/cogs/a/B02.tif"),
+            "/vsicurl/http://127.0.0.1:8080/cogs/a/B02.tif");
   EXPECT_EQ(gdal_path_for_href("https://e84.s3.amazonaws.com/x.tif"), "/vsicurl/https://e84.s3.amazonaws.com/x.tif");
   EXPECT_EQ(gdal_path_for_href("/data/x.tif"), "/data/x.tif");
   EXPECT_EQ(gdal_path_for_href("file:///data/x.tif"), "/data/x.tif");

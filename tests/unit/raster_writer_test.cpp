@@ -8,8 +8,8 @@
 
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -49,7 +49,7 @@ nlohmann::json gdalinfo(const fs::path& p) {
 }
 
 class RasterWriter : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     m_dir = fs::temp_directory_path() / ("shipchips-raster-writer-" + std::to_string(::getpid()));
     fs::remove_all(m_dir);
@@ -132,8 +132,10 @@ TEST_F(RasterWriter, CogHasDescriptionsGeoreferencingCompressionAndOverviews) {
   ASSERT_EQ(ds->GetRasterBand(3)->RasterIO(GF_Read, 0, 0, 256, 256, back.data(), 256, 256, GDT_Float32, 0, 0, nullptr),
             CE_None);
   for (std::size_t k = 0; k < back.size(); ++k) {
-    if (std::isnan(m_bands[2][k])) ASSERT_TRUE(std::isnan(back[k])) << k;
-    else ASSERT_EQ(back[k], m_bands[2][k]) << k;
+    if (std::isnan(m_bands[2][k]))
+      ASSERT_TRUE(std::isnan(back[k])) << k;
+    else
+      ASSERT_EQ(back[k], m_bands[2][k]) << k;
   }
 }
 
@@ -198,9 +200,52 @@ TEST_F(RasterWriter, QuicklookIsAnRgbJpegWithoutSidecars) {
   std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
   ASSERT_TRUE(ds);
   std::vector<std::uint8_t> px(256 * 256);
-  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 256, 256, px.data(), 256, 256, GDT_Byte, 0, 0, nullptr), CE_None);
+  ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 256, 256, px.data(), 256, 256, GDT_Byte, 0, 0, nullptr),
+            CE_None);
   // The nodata corner is black; the bright bottom-right corner near white (JPEG is lossy).
   EXPECT_LT(px[5 * 256 + 5], 20);
   EXPECT_GT(px[250 * 256 + 250], 230);
   EXPECT_THROW(write_quicklook_jpeg(out, 128, m_bands[2], m_bands[1], m_bands[0]), Error);
+}
+
+TEST(RasterQuicklook, OutlineIsDrawnOnThePixelsItCrosses) {
+  RgbImage img;
+  img.size = 16;
+  for (auto& b : img.bands) b.assign(256, 10);
+  // A square through pixel centres (4.5, 4.5) .. (10.5, 10.5): the ring of pixels 4..10.
+  draw_outline(img, {{4.5, 4.5}, {10.5, 4.5}, {10.5, 10.5}, {4.5, 10.5}}, {255, 0, 0});
+  for (int r = 0; r < 16; ++r)
+    for (int c = 0; c < 16; ++c) {
+      const bool ring = (r == 4 || r == 10) ? (c >= 4 && c <= 10) : ((c == 4 || c == 10) && r >= 4 && r <= 10);
+      const std::size_t k = static_cast<std::size_t>(r) * 16 + c;
+      ASSERT_EQ(img.bands[0][k], ring ? 255 : 10) << c << "," << r;
+      ASSERT_EQ(img.bands[1][k], ring ? 0 : 10);
+    }
+  // Clipped at the border, no out-of-range writes.
+  draw_outline(img, {{-5.0, -5.0}, {20.0, 20.0}}, {0, 255, 0});
+  EXPECT_EQ(img.bands[1][0], 255);
+  EXPECT_EQ(img.bands[1][15 * 16 + 15], 255);
+}
+
+TEST_F(RasterWriter, QuicklookOverlayHookDrawsBeforeWriting) {
+  auto pixel = [](const fs::path& p, int band) {
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(p.c_str(), GDAL_OF_RASTER));
+    std::uint8_t v = 0;
+    if (!ds || ds->GetRasterBand(band)->RasterIO(GF_Read, 130, 100, 1, 1, &v, 1, 1, GDT_Byte, 0, 0, nullptr) != CE_None)
+      ADD_FAILURE() << "cannot read " << p;
+    return static_cast<int>(v);
+  };
+  QuicklookOptions plain;
+  plain.quality = 100;
+  const fs::path without = m_dir / "plain_quicklook.jpg";
+  write_quicklook_jpeg(without, 256, m_bands[2], m_bands[1], m_bands[0], plain);
+  QuicklookOptions o = plain;
+  o.overlay = [](RgbImage& img) {
+    draw_outline(img, {{100.5, 100.5}, {160.5, 100.5}, {160.5, 140.5}, {100.5, 140.5}}, {0, 255, 0});
+  };
+  const fs::path with = m_dir / "hull_quicklook.jpg";
+  write_quicklook_jpeg(with, 256, m_bands[2], m_bands[1], m_bands[0], o);
+  // JPEG chroma subsampling smears a 1 px line, but it stays clearly greener and less red.
+  EXPECT_GT(pixel(with, 2) - pixel(without, 2), 40);
+  EXPECT_LT(pixel(with, 1) - pixel(without, 1), -10);
 }
