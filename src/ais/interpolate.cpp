@@ -1,0 +1,158 @@
+#include "ais/interpolate.hpp"
+
+#include "ais/track_store.hpp"
+#include "core/error.hpp"
+
+#include <GeographicLib/Geodesic.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace shipchips::ais {
+namespace {
+
+constexpr double kKnotMs = 1852.0 / 3600.0;
+constexpr double kPi = 3.14159265358979323846;
+
+double seconds_between(UtcTime a, UtcTime b) {  // b − a
+  return std::chrono::duration<double>(b - a).count();
+}
+
+double normalize_azimuth(double deg) {
+  double a = std::fmod(deg, 360.0);
+  if (a < 0) a += 360.0;
+  return a >= 360.0 ? 0.0 : a;
+}
+
+InterpolatedPosition interpolate_between(const PositionReport& a, const PositionReport& b, UtcTime t,
+                                         const InterpolationOptions& o) {
+  const auto& geod = GeographicLib::Geodesic::WGS84();
+  InterpolatedPosition out;
+  out.method = PositionMethod::interpolated;
+  out.before = a;
+  out.after = b;
+  const double gap = seconds_between(a.time, b.time);
+  const double since = seconds_between(a.time, t);
+  const double until = seconds_between(t, b.time);
+  out.nearest = since <= until ? a : b;
+  out.dt_nearest_s = std::min(since, until);
+  if (gap <= 0.0) {  // both at t: take the first, as the nearest
+    out.lat = a.lat;
+    out.lon = a.lon;
+    out.course_deg = a.cog_deg;
+    out.speed_ms = a.sog_kn ? std::optional<double>(*a.sog_kn * kKnotMs) : std::nullopt;
+    out.uncertainty_m = o.gps_error_m;
+    return out;
+  }
+  double s12 = 0, azi1 = 0, azi2 = 0;
+  geod.Inverse(a.lat, a.lon, b.lat, b.lon, s12, azi1, azi2);
+  const double f = since / gap;
+  double lat = a.lat, lon = a.lon, azi = azi1;
+  if (s12 > 0) geod.Direct(a.lat, a.lon, azi1, f * s12, lat, lon, azi);
+  out.lat = lat;
+  out.lon = lon;
+  if (s12 > 0.01) out.course_deg = normalize_azimuth(azi);
+  out.speed_ms = s12 / gap;
+  out.uncertainty_m = o.gps_error_m + 0.5 * o.a_max_ms2 * since * until;
+  return out;
+}
+
+InterpolatedPosition dead_reckon(const PositionReport& p, UtcTime t, const InterpolationOptions& o) {
+  InterpolatedPosition out;
+  out.method = PositionMethod::dead_reckoned;
+  out.nearest = p;
+  const double dt = seconds_between(p.time, t);  // negative: the ping is after t
+  out.dt_nearest_s = std::abs(dt);
+  out.lat = p.lat;
+  out.lon = p.lon;
+  const auto sog = valid_sog(p.sog_kn);
+  const auto cog = valid_cog(p.cog_deg);
+  if (sog && cog && *sog >= o.min_moving_sog_kn) {
+    const double distance = *sog * kKnotMs * dt;
+    double lat = 0, lon = 0, azi = 0;
+    GeographicLib::Geodesic::WGS84().Direct(p.lat, p.lon, *cog, distance, lat, lon, azi);
+    out.lat = lat;
+    out.lon = lon;
+    out.course_deg = normalize_azimuth(azi);
+    out.speed_ms = *sog * kKnotMs;
+    out.uncertainty_m = o.gps_error_m + 0.5 * o.a_max_ms2 * dt * dt +
+                        std::abs(distance) * std::tan(o.cog_error_deg * kPi / 180.0) +
+                        o.sog_error_kn * kKnotMs * std::abs(dt);
+  } else if (sog) {
+    // (Nearly) stopped: COG is noise, keep the position; it may start moving.
+    out.speed_ms = *sog * kKnotMs;
+    out.course_deg = cog;
+    out.uncertainty_m =
+        o.gps_error_m + (*sog + o.sog_error_kn) * kKnotMs * std::abs(dt) + 0.5 * o.a_max_ms2 * dt * dt;
+  } else {
+    out.uncertainty_m = o.gps_error_m + o.unknown_speed_kn * kKnotMs * std::abs(dt);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(PositionMethod method) {
+  return method == PositionMethod::interpolated ? "interpolated" : "dead_reckoned";
+}
+
+InterpolationOptions InterpolationOptions::from_config(const AisConfig& config) {
+  InterpolationOptions o;
+  o.max_gap_s = config.max_gap_s;
+  o.max_extrapolation_s = config.max_extrapolation_s;
+  return o;
+}
+
+InterpolationResult interpolate_position(std::span<const PositionReport> pings, UtcTime t,
+                                         const InterpolationOptions& options) {
+  const auto by_time = [](const PositionReport& a, const PositionReport& b) { return a.time < b.time; };
+  if (!std::is_sorted(pings.begin(), pings.end(), by_time))
+    throw Error(ErrorCode::contract_violation, "interpolate_position: pings are not ordered by time");
+  if (pings.empty()) return NoPosition{"no AIS near sensing time", std::nullopt};
+
+  // First ping at or after t; the one before it is the last at or before t.
+  const auto after = std::lower_bound(pings.begin(), pings.end(), t,
+                                      [](const PositionReport& p, UtcTime v) { return p.time < v; });
+  if (after != pings.end() && after->time == t)  // a ping exactly at t
+    return interpolate_between(*after, *after, t, options);
+  const bool has_after = after != pings.end();
+  const bool has_before = after != pings.begin();
+  if (has_before && has_after) {
+    const auto& a = *(after - 1);
+    const auto& b = *after;
+    if (seconds_between(a.time, b.time) <= options.max_gap_s) return interpolate_between(a, b, t, options);
+  }
+  const PositionReport* nearest = nullptr;
+  if (has_before) nearest = &*(after - 1);
+  if (has_after && (!nearest || seconds_between(t, after->time) < seconds_between(nearest->time, t)))
+    nearest = &*after;
+  const double dt = std::abs(seconds_between(nearest->time, t));
+  if (dt <= options.max_extrapolation_s) return dead_reckon(*nearest, t, options);
+  return NoPosition{"no AIS near sensing time", dt};
+}
+
+InterpolationResult interpolate_position(const TrackStore& store, std::int64_t mmsi, UtcTime t,
+                                         const InterpolationOptions& options) {
+  const double reach_s = std::max(options.max_gap_s, options.max_extrapolation_s);
+  const auto reach = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::duration<double>(reach_s));
+  auto pings = store.track(mmsi, t - reach, t + reach);
+  if (pings.empty()) {
+    // Say how far the nearest ping is, so the report can tell "no AIS at all" from "too far".
+    const auto span = store.time_span(mmsi);
+    std::optional<double> dt;
+    if (span)
+      dt = t < span->first ? seconds_between(t, span->first)
+                           : (t > span->second ? seconds_between(span->second, t) : std::optional<double>{});
+    return NoPosition{"no AIS near sensing time", dt};
+  }
+  return interpolate_position(std::span<const PositionReport>(pings), t, options);
+}
+
+double geodesic_distance_m(double lat1, double lon1, double lat2, double lon2) {
+  double s12 = 0;
+  GeographicLib::Geodesic::WGS84().Inverse(lat1, lon1, lat2, lon2, s12);
+  return s12;
+}
+
+}  // namespace shipchips::ais

@@ -1,0 +1,89 @@
+// `shipchips chip --ais FILE`: the seed's "chip from AIS file" — every ship of an AIS file
+// (upload CSV, DMA, MarineCadastre or NMEA) chipped on the scenes that imaged it, centred on
+// where it was at each scene's sensing time (see pipeline/chip_run.hpp).
+#include "ais/readers_csv.hpp"
+#include "app/app_context.hpp"
+#include "app/command.hpp"
+#include "pipeline/chip_run.hpp"
+#include "stac/from_config.hpp"
+#include "stac/search.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+namespace shipchips::app {
+namespace {
+
+class ChipCommand : public Command {
+public:
+  void setup(CLI::App& sub) override {
+    sub.add_option("--ais", m_ais, "AIS file: upload CSV (mmsi, lat, lon, overpass_time), DMA, MarineCadastre, NMEA")
+        ->required();
+    sub.add_option("--max-ships", m_options.max_ships, "Ships to process (0: all)");
+    sub.add_option("--max-chips", m_options.max_chips, "Chips to write at most (0: no cap)");
+    sub.add_flag("--include-swir", m_options.include_swir, "Add B11/B12 resampled onto the 10 m grid");
+    sub.add_flag("--retry-rejected", m_options.retry_rejected,
+                 "Evaluate again chips rejected in earlier runs (e.g. after changing gate thresholds)");
+    sub.add_flag("--strict", m_strict, "A bad AIS row is fatal");
+    sub.add_flag("--json", m_json, "Print the summary as JSON");
+  }
+
+  int run(const GlobalOptions& global) override {
+    Config config = load_app_config(global);
+    std::map<std::int64_t, std::vector<ais::PositionReport>> tracks;
+    ais::ReadOptions read_options;
+    read_options.strict = m_strict;
+    ais::AisSink sink;
+    sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
+    auto read = ais::read_ais_file(m_ais, sink, read_options);
+    for (auto& [mmsi, track] : tracks) {
+      std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+      track.erase(std::unique(track.begin(), track.end()), track.end());
+    }
+    stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
+    auto report = pipeline::run_chipping(tracks, client, config, m_options);
+    print(read, report, config);
+    return report.failed == 0 ? 0 : 1;
+  }
+
+private:
+  void print(const ais::ReadReport& read, const pipeline::ChipRunReport& r, const Config& config) const {
+    if (m_json) {
+      nlohmann::json out{{"ais_rows", read.records},  {"bad_rows", read.bad_rows},   {"ships", r.ships},
+                         {"pings", r.pings},          {"chips_planned", r.chips_planned}, {"written", r.written},
+                         {"skipped_existing", r.skipped_existing}, {"skipped_rejected", r.skipped_rejected},
+                         {"failed", r.failed},
+                         {"rejected", r.rejected},    {"no_scene_pings", r.no_scene}, {"stac_searches", r.stac_searches},
+                         {"cog_opens", r.cog_opens},  {"errors", r.errors},
+                         {"dataset_root", dataset_root(config).string()}};
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    std::printf("AIS: %ld rows (%ld bad) from %s, %zu ships, %zu pings\n", read.records, read.bad_rows, m_ais.c_str(),
+                r.ships, r.pings);
+    std::printf("scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens\n", r.stac_searches,
+                r.chips_planned, r.cog_opens);
+    for (const auto& [reason, count] : r.no_scene) std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
+    std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed\n", r.written,
+                r.skipped_existing, r.skipped_rejected, r.failed);
+    for (const auto& [reason, count] : r.rejected) std::printf("  rejected: %s: %zu\n", reason.c_str(), count);
+    for (const auto& error : r.errors) std::printf("  failed: %s\n", error.c_str());
+    std::printf("outputs: %s (chips/, indexes/tiles.parquet, indexes/tiles_YYYYMMDD.geojson)\n",
+                dataset_root(config).string().c_str());
+    for (const auto& problem : read.problems) std::fprintf(stderr, "skipped: %s\n", problem.c_str());
+  }
+
+  std::string m_ais;
+  pipeline::ChipRunOptions m_options;
+  bool m_strict = false;
+  bool m_json = false;
+};
+
+RegisterCommand reg{"chip", "Chip every ship of an AIS file on the Sentinel-2 scenes that imaged it",
+                    [] { return std::make_unique<ChipCommand>(); }};
+
+} // namespace
+} // namespace shipchips::app

@@ -1,0 +1,57 @@
+#pragma once
+// The chipping step: AIS pings → the scene that imaged each ship → the ship's position at that
+// scene's sensing time (interpolated from its track) → a chip read through GDAL, gated, written
+// with its sidecars, indexed, and every attempt recorded in chip_jobs. Used by `shipchips chip`
+// (and, later, by `shipchips run`).
+//
+// One chip per (ship, scene): chip_id = hash(mmsi, scene_id). A ship's scenes are the best
+// scene (closest in time, within the window and cloud limit) of each of its pings. Work is
+// grouped by scene, so each scene's COGs are opened once. A chip whose record and .tif exist
+// is skipped without any network access, so a rerun writes nothing and changes no index byte;
+// so is one rejected in an earlier run, unless retry_rejected is set.
+
+#include "ais/model.hpp"
+#include "core/config.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace shipchips::stac {
+class StacClient;
+}
+
+namespace shipchips::pipeline {
+
+struct ChipRunOptions {
+  std::size_t max_ships = 0;  // 0: every ship
+  std::size_t max_chips = 0;  // 0: no cap on chips written
+  bool include_swir = false;
+  // A (ship, scene) rejected before (gate, no AIS near sensing time, ...) is skipped without
+  // network access unless this is set (e.g. after changing the gate thresholds).
+  bool retry_rejected = false;
+};
+
+struct ChipRunReport {
+  std::size_t pings = 0;
+  std::size_t ships = 0;
+  std::size_t chips_planned = 0;  // (ship, scene) pairs
+  std::size_t written = 0;
+  std::size_t skipped_existing = 0;
+  std::size_t skipped_rejected = 0;  // rejected in an earlier run (see retry_rejected)
+  std::size_t failed = 0;
+  std::map<std::string, std::size_t> rejected;  // reason → count (gate, no AIS near sensing time, ...)
+  std::map<std::string, std::size_t> no_scene;  // reason → pings
+  int stac_searches = 0;
+  std::size_t cog_opens = 0;
+  std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
+};
+
+// `tracks`: each ship's pings ordered by time. `client` searches scenes; config gives the
+// stac, tiling, gate, masks, splits, ais and storage settings.
+ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
+                           stac::StacClient& client, const Config& config, const ChipRunOptions& options);
+
+} // namespace shipchips::pipeline
