@@ -1,5 +1,7 @@
 #include "pipeline/chip_run.hpp"
 
+#include "pipeline/scene_reads.hpp"
+
 #include "ais/interpolate.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
@@ -21,10 +23,19 @@
 #include "stac/from_config.hpp"
 #include "stac/scene_lookup.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <spdlog/spdlog.h>
+#include <thread>
+#include <variant>
 
 namespace shipchips::pipeline {
 namespace {
@@ -65,47 +76,93 @@ std::string rule_description(const stac::ProviderProfile& profile, const stac::I
   return text;
 }
 
-// Everything the chip step needs for one (ship, scene), in the order it happens.
+// What a worker decided for one chip; the main thread records it (SQLite is single-threaded).
+struct ChipOutcome {
+  enum class Kind { written, rejected, failed };
+  std::size_t seq = 0;
+  Kind kind = Kind::failed;
+  std::string reason;       // rejected
+  std::string reject_kind;  // rejected: counted under this key when set ("gate")
+  std::optional<Error> error;
+  std::optional<dataset::ChipRecord> record;  // written
+};
+
+// Outcomes arrive in any order; they are committed in task order so SQLite sees the same
+// sequence of writes whatever the number of workers.
+class OutcomeQueue {
+public:
+  void push(ChipOutcome outcome) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_items.push_back(std::move(outcome));
+    }
+    m_cv.notify_one();
+  }
+  void close() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+    }
+    m_cv.notify_one();
+  }
+  // Waits for an outcome; nullopt once closed and drained.
+  std::optional<ChipOutcome> pop() {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return !m_items.empty() || m_closed; });
+    if (m_items.empty()) return std::nullopt;
+    ChipOutcome out = std::move(m_items.front());
+    m_items.pop_front();
+    return out;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<ChipOutcome> m_items;
+  bool m_closed = false;
+};
+
+// The worker side of the chip step: position, read, gate, chip files. Const and shared by all
+// workers; everything it writes is per chip.
 class ChipMaker {
 public:
-  ChipMaker(const Config& config, const ChipRunOptions& options, ChipRunReport& report)
-      : m_config(config), m_report(report), m_profile(stac::provider_from(config.stac)),
-        m_index(dataset_path(config, config.storage.db_path)), m_jobs(dataset_path(config, config.storage.db_path)),
+  ChipMaker(const Config& config, const ChipRunOptions& options)
+      : m_config(config), m_profile(stac::provider_from(config.stac)),
         m_interpolation(ais::InterpolationOptions::from_config(config.ais)),
         m_read(raster::chip_read_options_from(config.tiling)),
         m_write(raster::chip_write_options_from(config.tiling)),
-        m_gate(raster::gate_options_from(config.gate, config.masks)), m_retry_rejected(options.retry_rejected) {
+        m_gate(raster::gate_options_from(config.gate, config.masks)) {
     m_read.bands = chip_bands(config.tiling, options.include_swir || config.tiling.include_swir);
     m_read.read_scl = true;
   }
 
-  // Returns true when a chip was written.
-  bool make(const ChipTask& task) {
+  const raster::ChipReadOptions& read_options() const { return m_read; }
+  const stac::ProviderProfile& profile() const { return m_profile; }
+
+  using Planned = ais::InterpolatedPosition;
+
+  // Where the ship was at sensing time; an outcome when the chip ends there.
+  std::variant<Planned, ChipOutcome> plan(const ChipTask& task) const {
     const stac::Item& item = *task.item;
-    const std::string chip_id = dataset::make_chip_id(task.mmsi, item.id);
-    if (auto existing = m_index.get(chip_id);
-        existing && std::filesystem::exists(dataset_path(m_config, existing->path))) {
-      ++m_report.skipped_existing;
-      return false;
-    }
-    if (!m_retry_rejected) {
-      if (auto job = m_jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
-        ++m_report.skipped_rejected;
-        return false;
-      }
-    }
-    m_jobs.start_attempt(chip_id, task.mmsi, item.id);
     try {
       auto where = ais::interpolate_position(*task.track, item.datetime, m_interpolation);
-      if (auto* none = std::get_if<ais::NoPosition>(&where)) return reject(chip_id, none->reason);
+      if (auto* none = std::get_if<ais::NoPosition>(&where)) return rejected(none->reason);
       const auto& pos = std::get<ais::InterpolatedPosition>(where);
-      if (!footprint_holds(item, pos.lon, pos.lat)) return reject(chip_id, "ship outside the scene at sensing time");
+      if (!footprint_holds(item, pos.lon, pos.lat)) return rejected("ship outside the scene at sensing time");
+      return pos;
+    } catch (const Error& e) {
+      return failed(e);
+    }
+  }
 
-      raster::ChipData data = raster::read_chip(m_cache, item, m_profile, pos.lon, pos.lat, m_read);
+  ChipOutcome finish(const ChipTask& task, const Planned& planned, raster::ChipData& data) const {
+    const stac::Item& item = *task.item;
+    const std::string chip_id = dataset::make_chip_id(task.mmsi, item.id);
+    try {
       const int size = data.grid.size;
       const std::size_t centre = static_cast<std::size_t>(data.grid.center_index()) * size + data.grid.center_index();
-      if (std::isnan(data.reflectance.front()[centre])) return reject(chip_id, "nodata at the ship's position");
-      if (!data.plausibility.ok) return reject(chip_id, "implausible reflectance: " + data.plausibility.reason);
+      if (std::isnan(data.reflectance.front()[centre])) return rejected("nodata at the ship's position");
+      if (!data.plausibility.ok) return rejected("implausible reflectance: " + data.plausibility.reason);
 
       dataset::GateRecord gate_record;
       gate_record.enabled = m_config.gate.enabled;
@@ -114,7 +171,7 @@ public:
         const auto* nir = data.band(stac::Band::B08);
         if (!green || !nir) throw Error(ErrorCode::config_invalid, "gate: needs B03 and B08 in tiling.bands_core");
         raster::GateResult gate = raster::evaluate_gate(size, data.scl, *green, *nir, m_gate);
-        if (!gate.passed) return reject(chip_id, "gate: " + gate.reason, "gate");
+        if (!gate.passed) return rejected("gate: " + gate.reason, "gate");
         gate_record.passed = true;
         gate_record.qa_cloud_frac = gate.stats.cloud_frac;
         gate_record.qa_shadow_frac = gate.stats.shadow_frac;
@@ -123,7 +180,7 @@ public:
         gate_record.qa_ndwi_water_frac = gate.stats.ndwi_water_frac;
       }
 
-      dataset::ChipRecord record = describe(task, chip_id, pos, data, std::move(gate_record));
+      dataset::ChipRecord record = describe(task, chip_id, planned, data, std::move(gate_record));
       auto paths = dataset::chip_paths(m_config, record.split, task.mmsi, item.datetime, chip_id);
       record.path = paths.relative_tif;
       std::vector<raster::ChipBandView> views;
@@ -136,30 +193,29 @@ public:
                                      *data.band(stac::Band::B02));
       }
       dataset::write_chip_sidecars(record, paths);
-      m_index.upsert(record);
-      m_jobs.finish_done(chip_id);
-      ++m_report.written;
-      return true;
+      ChipOutcome out;
+      out.kind = ChipOutcome::Kind::written;
+      out.record = std::move(record);
+      return out;
     } catch (const Error& e) {
-      m_jobs.finish_failed(chip_id, e);
-      ++m_report.failed;
-      if (m_report.errors.size() < 50) {
-        m_report.errors.push_back(chip_id + " " + std::to_string(task.mmsi) + " " + item.id + ": " + e.what());
-      }
-      spdlog::warn("chip {} (mmsi {}, {}) failed [{}]: {}", chip_id, task.mmsi, item.id, to_string(e.category()),
-                   e.what());
-      return false;
+      return failed(e);
     }
   }
 
-  dataset::ChipIndex& index() { return m_index; }
-  std::size_t cog_opens() const { return m_cache.opens(); }
+  static ChipOutcome failed(const Error& e) {
+    ChipOutcome out;
+    out.kind = ChipOutcome::Kind::failed;
+    out.error = e;
+    return out;
+  }
 
 private:
-  bool reject(const std::string& chip_id, const std::string& reason, const std::string& kind = "") {
-    m_jobs.finish_rejected(chip_id, reason);
-    ++m_report.rejected[kind.empty() ? reason : kind];
-    return false;
+  static ChipOutcome rejected(std::string reason, std::string kind = "") {
+    ChipOutcome out;
+    out.kind = ChipOutcome::Kind::rejected;
+    out.reason = std::move(reason);
+    out.reject_kind = std::move(kind);
+    return out;
   }
 
   dataset::ChipRecord describe(const ChipTask& task, const std::string& chip_id, const ais::InterpolatedPosition& pos,
@@ -199,16 +255,16 @@ private:
   }
 
   const Config& m_config;
-  ChipRunReport& m_report;
   const stac::ProviderProfile& m_profile;
-  dataset::ChipIndex m_index;
-  ops::ChipJobs m_jobs;
-  raster::DatasetCache m_cache;
   ais::InterpolationOptions m_interpolation;
   raster::ChipReadOptions m_read;
   raster::ChipWriteOptions m_write;
   raster::GateOptions m_gate;
-  bool m_retry_rejected = false;
+};
+
+struct SequencedTask {
+  std::size_t seq = 0;
+  ChipTask task;
 };
 
 } // namespace
@@ -252,19 +308,147 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     for (const stac::Item* item : scenes) by_scene[item->id].push_back({mmsi, item, track});
   }
 
-  ChipMaker maker(config, options, report);
+  // SQLite stays on this thread: what exists or was rejected is decided here, without network.
+  dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
+  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  std::vector<std::vector<SequencedTask>> groups;
+  std::size_t sequenced = 0;
   for (const auto& [scene_id, tasks] : by_scene) {
     report.chips_planned += tasks.size();
-  }
-  for (const auto& [scene_id, tasks] : by_scene) {
+    std::vector<SequencedTask> todo;
     for (const auto& task : tasks) {
-      if (options.max_chips && report.written >= options.max_chips) break;
-      maker.make(task);
+      const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
+      if (auto existing = index.get(chip_id);
+          existing && std::filesystem::exists(dataset_path(config, existing->path))) {
+        ++report.skipped_existing;
+        continue;
+      }
+      if (!options.retry_rejected) {
+        if (auto job = jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
+          ++report.skipped_rejected;
+          continue;
+        }
+      }
+      todo.push_back({sequenced++, task});
+    }
+    if (!todo.empty()) groups.push_back(std::move(todo));
+  }
+  std::vector<const ChipTask*> by_seq(sequenced);
+  for (const auto& group : groups)
+    for (const auto& t : group) by_seq[t.seq] = &t.task;
+
+  // A cap must stop at exactly max_chips written, in task order: one worker, chip by chip.
+  const bool capped = options.max_chips != 0;
+  report.workers = capped ? 1 : resolve_workers(config.tiling.workers);
+  const std::size_t budget =
+      static_cast<std::size_t>(std::max(config.tiling.block_cache_mb, 16)) * (1u << 20) / (2 * report.workers);
+
+  ChipMaker maker(config, options);
+  OutcomeQueue queue;
+  std::atomic<std::size_t> written_by_workers{0};
+  std::atomic<std::size_t> prefetched{0};
+  std::exception_ptr worker_error;
+  std::thread runner([&] {
+    try {
+      report.cog_opens = for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
+        const auto& group = groups[g];
+        const stac::Item& item = *group.front().task.item;
+        auto emit = [&](ChipOutcome outcome, std::size_t seq) {
+          outcome.seq = seq;
+          if (outcome.kind == ChipOutcome::Kind::written) ++written_by_workers;
+          queue.push(std::move(outcome));
+        };
+        // The chips that need pixels, with where the ship was.
+        std::vector<LonLat> targets;
+        std::vector<const SequencedTask*> read_tasks;
+        std::vector<ais::InterpolatedPosition> positions;
+        auto read = [&](std::size_t budget_bytes, bool prefetch) {
+          prefetched += read_scene_chips(cache, item, maker.profile(), targets, maker.read_options(), budget_bytes,
+                                         prefetch, [&](std::size_t i, raster::ChipData* data, const Error* error) {
+                                           emit(data ? maker.finish(read_tasks[i]->task, positions[i], *data)
+                                                     : ChipMaker::failed(*error),
+                                                read_tasks[i]->seq);
+                                         });
+        };
+        for (const auto& t : group) {
+          // Capped: chip by chip in task order, stopping at the cap as the sequential loop does.
+          if (capped && written_by_workers >= options.max_chips) return;
+          auto planned = maker.plan(t.task);
+          if (auto* outcome = std::get_if<ChipOutcome>(&planned)) {
+            emit(std::move(*outcome), t.seq);
+            continue;
+          }
+          const auto& pos = std::get<ais::InterpolatedPosition>(planned);
+          targets.push_back({pos.lon, pos.lat});
+          read_tasks.push_back(&t);
+          positions.push_back(pos);
+          if (capped) {
+            read(0, false);
+            targets.clear();
+            read_tasks.clear();
+            positions.clear();
+          }
+        }
+        if (!targets.empty()) read(budget, true);
+      });
+    } catch (...) {
+      worker_error = std::current_exception();
+    }
+    queue.close();
+  });
+
+  // Commit outcomes in task order, so the job store and index see the sequential run's writes.
+  std::map<std::size_t, ChipOutcome> pending;
+  std::size_t next = 0;
+  auto commit = [&](const ChipOutcome& outcome) {
+    const ChipTask& task = *by_seq[outcome.seq];
+    const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
+    jobs.start_attempt(chip_id, task.mmsi, task.item->id);
+    switch (outcome.kind) {
+      case ChipOutcome::Kind::written:
+        index.upsert(*outcome.record);
+        jobs.finish_done(chip_id);
+        ++report.written;
+        break;
+      case ChipOutcome::Kind::rejected:
+        jobs.finish_rejected(chip_id, outcome.reason);
+        ++report.rejected[outcome.reject_kind.empty() ? outcome.reason : outcome.reject_kind];
+        break;
+      case ChipOutcome::Kind::failed: {
+        const Error& e = *outcome.error;
+        jobs.finish_failed(chip_id, e);
+        ++report.failed;
+        if (report.errors.size() < 50) {
+          report.errors.push_back(chip_id + " " + std::to_string(task.mmsi) + " " + task.item->id + ": " + e.what());
+        }
+        spdlog::warn("chip {} (mmsi {}, {}) failed [{}]: {}", chip_id, task.mmsi, task.item->id,
+                     to_string(e.category()), e.what());
+        break;
+      }
+    }
+  };
+  std::exception_ptr commit_error;
+  while (auto outcome = queue.pop()) {
+    if (commit_error) continue;  // drain so the workers can finish
+    try {
+      pending.emplace(outcome->seq, std::move(*outcome));
+      for (auto it = pending.find(next); it != pending.end(); it = pending.find(next)) {
+        commit(it->second);
+        pending.erase(it);
+        ++next;
+      }
+    } catch (...) {
+      commit_error = std::current_exception();
     }
   }
-  dataset::export_indexes(maker.index(), config);
+  runner.join();
+  if (worker_error) std::rethrow_exception(worker_error);
+  if (commit_error) std::rethrow_exception(commit_error);
+  if (!pending.empty()) throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
+
+  dataset::export_indexes(index, config);
   report.stac_searches = lookup.searches();
-  report.cog_opens = maker.cog_opens();
+  report.prefetched_blocks = prefetched;
   return report;
 }
 

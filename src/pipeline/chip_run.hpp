@@ -9,6 +9,16 @@
 // grouped by scene, so each scene's COGs are opened once. A chip whose record and .tif exist
 // is skipped without any network access, so a rerun writes nothing and changes no index byte;
 // so is one rejected in an earlier run, unless retry_rejected is set.
+//
+// Parallel: `tiling.workers` threads (0 = one per core) each take whole scene groups, with
+// their own raster::DatasetCache (GDAL datasets are not thread-safe). Within a scene, the
+// chips are ordered by position and cut into batches whose decoded blocks fit the block
+// cache; each batch's blocks are fetched (one multi-range read per rectangle of blocks) and
+// decoded once before its chips are read, so a COG block shared by chips costs one fetch.
+// Workers read, gate and write the chip files; the main thread alone touches SQLite
+// (chip_jobs, the index), recording each chip's attempt and outcome in the sequential order,
+// so the index is the same as with one worker. A chip's attempt is recorded when its outcome
+// is (a crash mid-run leaves no "started" row for chips in flight: they are simply redone).
 
 #include "ais/model.hpp"
 #include "core/config.hpp"
@@ -27,7 +37,7 @@ namespace shipchips::pipeline {
 
 struct ChipRunOptions {
   std::size_t max_ships = 0;  // 0: every ship
-  std::size_t max_chips = 0;  // 0: no cap on chips written
+  std::size_t max_chips = 0;  // 0: no cap on chips written; a cap runs one worker, no prefetch
   bool include_swir = false;
   // A (ship, scene) rejected before (gate, no AIS near sensing time, ...) is skipped without
   // network access unless this is set (e.g. after changing the gate thresholds).
@@ -45,7 +55,9 @@ struct ChipRunReport {
   std::map<std::string, std::size_t> rejected;  // reason → count (gate, no AIS near sensing time, ...)
   std::map<std::string, std::size_t> no_scene;  // reason → pings
   int stac_searches = 0;
-  std::size_t cog_opens = 0;
+  std::size_t cog_opens = 0;       // over all workers
+  std::size_t workers = 0;         // threads used
+  std::size_t prefetched_blocks = 0;
   std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
 };
 

@@ -1,0 +1,163 @@
+// The parallel chip step (tiling.workers > 1) against the sequential one (workers = 1) on the
+// fixture world over loopback: the same chips, the same GeoTIFF pixels (read back by GDAL), the
+// same sidecars except their `created` time, the same job outcomes — and blocks shared by the
+// chips of a scene fetched once (the COG bytes served stay near the bytes of the blocks).
+#include "ais/readers_csv.hpp"
+#include "core/config.hpp"
+#include "fixture/server_fixture.hpp"
+#include "fixture/world_build.hpp"
+#include "ops/chip_jobs.hpp"
+#include "pipeline/chip_run.hpp"
+#include "stac/from_config.hpp"
+#include "stac/search.hpp"
+
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace shipchips;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("shipchips-chip-run-test-" + std::to_string(::getpid()));
+  TempDir() {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+struct RunResult {
+  pipeline::ChipRunReport report;
+  std::map<std::string, fs::path> tifs;  // path relative to the dataset root → absolute
+  std::map<std::string, nlohmann::json> sidecars;
+  std::map<std::string, std::string> job_status;  // chip_id → status
+};
+
+RunResult run(const fs::path& world, const std::string& endpoint, const fs::path& root, int workers) {
+  std::map<std::int64_t, std::vector<ais::PositionReport>> tracks;
+  ais::AisSink sink;
+  sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
+  ais::read_ais_file((world / "ais" / "ais_upload.csv").string(), sink);
+  for (auto& [mmsi, track] : tracks)
+    std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+
+  Config config;
+  config.storage.dataset_root = root.string();
+  config.stac.endpoint = endpoint;
+  config.tiling.workers = workers;
+  stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
+  RunResult out;
+  out.report = pipeline::run_chipping(tracks, client, config, {});
+  for (const auto& e : fs::recursive_directory_iterator(root / "chips")) {
+    const std::string rel = fs::relative(e.path(), root).string();
+    if (e.path().extension() == ".tif") out.tifs[rel] = e.path();
+    if (e.path().extension() == ".json") {
+      std::ifstream in(e.path());
+      auto j = nlohmann::json::parse(in);
+      EXPECT_TRUE(j.contains("created")) << rel;
+      j.erase("created");
+      out.sidecars[rel] = j;
+    }
+  }
+  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  for (const auto& job : jobs.list()) out.job_status[job.chip_id] = std::string(ops::to_string(job.status)) + " " + job.error;
+  return out;
+}
+
+// Every band of a GeoTIFF as float32, NaN kept as read.
+std::vector<std::vector<float>> pixels(const fs::path& tif) {
+  std::unique_ptr<GDALDataset> ds(static_cast<GDALDataset*>(GDALOpen(tif.c_str(), GA_ReadOnly)));
+  if (!ds) throw std::runtime_error("cannot open " + tif.string());
+  std::vector<std::vector<float>> bands;
+  const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+  for (int b = 1; b <= ds->GetRasterCount(); ++b) {
+    std::vector<float> v(static_cast<std::size_t>(w) * h);
+    if (ds->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0, nullptr) != CE_None)
+      throw std::runtime_error("cannot read " + tif.string());
+    bands.push_back(std::move(v));
+  }
+  return bands;
+}
+
+}  // namespace
+
+TEST(PipelineChipRun, ParallelRunEqualsSequentialRun) {
+  TempDir tmp;
+  fixture::WorldOptions wo;
+  wo.out_dir = tmp.path / "world";
+  wo.scenes = 3;
+  wo.seed = 21;
+  wo.ships_per_scene = 8;
+  const auto built = fixture::build_world(wo);
+  std::printf("world built in %.1f s\n", built.seconds);
+  fixture::FixtureServerOptions so;
+  so.dir = wo.out_dir;
+  fixture::FixtureServer server(so);
+  server.start();
+
+  auto t0 = std::chrono::steady_clock::now();
+  const RunResult one = run(wo.out_dir, server.base_url(), tmp.path / "ds1", 1);
+  server.reset_stats();
+  const RunResult two = run(wo.out_dir, server.base_url(), tmp.path / "ds2", 2);
+  const auto stats = server.stats();
+  std::printf("two runs in %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+
+  EXPECT_EQ(one.report.workers, 1u);
+  EXPECT_EQ(two.report.workers, 2u);
+  EXPECT_EQ(one.report.failed, 0u) << (one.report.errors.empty() ? "" : one.report.errors.front());
+  EXPECT_EQ(two.report.failed, 0u) << (two.report.errors.empty() ? "" : two.report.errors.front());
+  ASSERT_GE(one.report.written, 5u);
+  EXPECT_EQ(one.report.written, two.report.written);
+  EXPECT_EQ(one.report.rejected, two.report.rejected);
+  EXPECT_EQ(one.report.chips_planned, two.report.chips_planned);
+  // Each COG opened once per run, whichever worker reads its scene: at most 3 scenes × (B02 B03
+  // B04 B08 SCL), and as often as with one worker.
+  EXPECT_EQ(two.report.cog_opens, one.report.cog_opens);
+  EXPECT_LE(two.report.cog_opens, 15u);
+  EXPECT_EQ(two.report.cog_opens % 5, 0u);
+  EXPECT_GT(two.report.prefetched_blocks, 0u);
+
+  ASSERT_EQ(one.tifs.size(), one.report.written);
+  ASSERT_EQ(one.sidecars.size(), two.sidecars.size());
+  for (const auto& [rel, j] : one.sidecars) {
+    auto it = two.sidecars.find(rel);
+    ASSERT_NE(it, two.sidecars.end()) << rel;
+    EXPECT_EQ(j, it->second) << rel;
+  }
+  ASSERT_EQ(one.tifs.size(), two.tifs.size());
+  for (const auto& [rel, path] : one.tifs) {
+    auto it = two.tifs.find(rel);
+    ASSERT_NE(it, two.tifs.end()) << rel;
+    const auto a = pixels(path), b = pixels(it->second);
+    ASSERT_EQ(a.size(), 4u) << rel;
+    ASSERT_EQ(a.size(), b.size()) << rel;
+    for (std::size_t band = 0; band < a.size(); ++band) {
+      // Bit-identical, NaN included.
+      EXPECT_EQ(0, std::memcmp(a[band].data(), b[band].data(), a[band].size() * sizeof(float))) << rel << " band " << band;
+    }
+  }
+  EXPECT_EQ(one.job_status, two.job_status);
+
+  // The parallel run's COG traffic: per scene and band one header read, then the blocks.
+  std::uint64_t cog_requests = 0;
+  for (const auto& [path, n] : stats.per_path)
+    if (path.find("/cogs/") != std::string::npos) cog_requests += n;
+  EXPECT_LE(cog_requests, 15u * 2u + 15u * 4u) << "requests per chip: " << double(cog_requests) / two.report.written;
+}
