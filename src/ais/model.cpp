@@ -22,4 +22,25 @@ AisClass parse_ais_class(std::string_view text) {
   return AisClass::unknown;
 }
 
+void merge_static(StaticData& into, const StaticData& from) {
+  into.mmsi = from.mmsi;
+  if (from.time > into.time) into.time = from.time;
+  auto take_text = [](std::string& a, const std::string& b) {
+    if (!b.empty()) a = b;
+  };
+  auto take = [](auto& a, const auto& b) {
+    if (b) a = b;
+  };
+  take_text(into.name, from.name);
+  take_text(into.callsign, from.callsign);
+  take_text(into.destination, from.destination);
+  take(into.imo, from.imo);
+  take(into.ship_type, from.ship_type);
+  take(into.dim_a, from.dim_a);
+  take(into.dim_b, from.dim_b);
+  take(into.dim_c, from.dim_c);
+  take(into.dim_d, from.dim_d);
+  take(into.draught_m, from.draught_m);
+}
+
 }  // namespace shipchips::ais

@@ -50,6 +50,10 @@ struct StaticData {
   bool operator==(const StaticData&) const = default;
 };
 
+// Static data arrives in parts (type 5, or 24 A then B) and CSV rows repeat it: folds `from`
+// into `into`, keeping the newest known value of each field (an unknown field never erases one).
+void merge_static(StaticData& into, const StaticData& from);
+
 // ITU-R M.1371 validity of the scaled values, shared by the readers.
 inline bool valid_position(double lat, double lon) {
   // 91 / 181 are "not available"; NaN fails both comparisons.

@@ -38,13 +38,17 @@ public:
     read_options.strict = m_strict;
     ais::AisSink sink;
     sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
+    // Static data arrives in parts (type 5, or 24 A and B; CSV rows repeat it): keep the newest
+    // value of each field.
+    std::map<std::int64_t, ais::StaticData> statics;
+    sink.static_data = [&](const ais::StaticData& s) { ais::merge_static(statics[s.mmsi], s); };
     auto read = ais::read_ais_file(m_ais, sink, read_options);
     for (auto& [mmsi, track] : tracks) {
       std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
       track.erase(std::unique(track.begin(), track.end()), track.end());
     }
     stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
-    auto report = pipeline::run_chipping(tracks, client, config, m_options);
+    auto report = pipeline::run_chipping(tracks, client, config, m_options, statics);
     print(read, report, config);
     return report.failed == 0 ? 0 : 1;
   }

@@ -3,6 +3,7 @@
 #include "pipeline/scene_reads.hpp"
 
 #include "ais/interpolate.hpp"
+#include "ais/ship_geometry.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "dataset/chip_geojson.hpp"
@@ -11,6 +12,7 @@
 #include "dataset/chip_paths.hpp"
 #include "dataset/chip_record.hpp"
 #include "dataset/index_export.hpp"
+#include "dataset/labels.hpp"
 #include "dataset/splits.hpp"
 #include "geo/polygon.hpp"
 #include "ops/chip_jobs.hpp"
@@ -44,6 +46,7 @@ struct ChipTask {
   std::int64_t mmsi = 0;
   const stac::Item* item = nullptr;
   const std::vector<ais::PositionReport>* track = nullptr;
+  const ais::StaticData* ship = nullptr;  // dimensions for the hull box; null when never reported
 };
 
 std::vector<stac::Band> chip_bands(const TilingConfig& tiling, bool include_swir) {
@@ -187,10 +190,23 @@ public:
       for (std::size_t b = 0; b < data.bands.size(); ++b) {
         views.push_back({std::string(stac::to_string(data.bands[b])), data.reflectance[b]});
       }
+      raster::QuicklookOptions quicklook;
+      const ais::ChipFrame frame{data.grid.epsg, data.grid.geotransform, data.grid.size, data.grid.size,
+                                 data.grid.target_x, data.grid.target_y};
+      const auto hull = ais::ship_outline(task.ship ? ais::hull_dimensions(*task.ship) : std::nullopt,
+                                          ais::heading_at(planned, item.datetime), frame);
+      if (const auto* outline = std::get_if<ais::ShipOutline>(&hull)) {
+        record.ship_box = dataset::ShipBox{outline->col_min, outline->row_min,  outline->col_max,
+                                           outline->row_max, outline->length_m, outline->beam_m,
+                                           outline->heading.true_deg};
+        quicklook.overlay = [polygon = outline->pixel_polygon()](raster::RgbImage& image) {
+          raster::draw_outline(image, polygon, {255, 64, 0});
+        };
+      }
       raster::write_chip_geotiff(paths.tif, data.grid, views, m_write);
       if (m_config.tiling.write_quicklook) {
         raster::write_quicklook_jpeg(paths.quicklook, size, *data.band(stac::Band::B04), *data.band(stac::Band::B03),
-                                     *data.band(stac::Band::B02));
+                                     *data.band(stac::Band::B02), quicklook);
       }
       dataset::write_chip_sidecars(record, paths);
       ChipOutcome out;
@@ -270,7 +286,8 @@ struct SequencedTask {
 } // namespace
 
 ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
-                           stac::StacClient& client, const Config& config, const ChipRunOptions& options) {
+                           stac::StacClient& client, const Config& config, const ChipRunOptions& options,
+                           const std::map<std::int64_t, ais::StaticData>& ships_static) {
   ChipRunReport report;
   raster::configure_gdal_for_cogs(raster::remote_read_options_from(config));
 
@@ -305,7 +322,9 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
         scenes.insert(found.candidates.front().item);
       }
     }
-    for (const stac::Item* item : scenes) by_scene[item->id].push_back({mmsi, item, track});
+    auto found_static = ships_static.find(mmsi);
+    const ais::StaticData* ship = found_static == ships_static.end() ? nullptr : &found_static->second;
+    for (const stac::Item* item : scenes) by_scene[item->id].push_back({mmsi, item, track, ship});
   }
 
   // SQLite stays on this thread: what exists or was rejected is decided here, without network.
@@ -447,6 +466,11 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   if (!pending.empty()) throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
 
   dataset::export_indexes(index, config);
+  dataset::ShipTypes ship_types;
+  for (const auto& [mmsi, data] : ships_static) {
+    if (data.ship_type) ship_types[mmsi] = *data.ship_type;
+  }
+  dataset::write_coco_labels(index.list(), dataset_root(config), {}, ship_types);
   report.stac_searches = lookup.searches();
   report.prefetched_blocks = prefetched;
   return report;

@@ -61,9 +61,12 @@ struct ChipRunReport {
   std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
 };
 
-// `tracks`: each ship's pings ordered by time. `client` searches scenes; config gives the
-// stac, tiling, gate, masks, splits, ais and storage settings.
+// `tracks`: each ship's pings ordered by time; `ships_static`: their static data (dimensions
+// A/B/C/D and ship type give the hull box in the sidecar, the outline on the quicklook and the
+// COCO labels in labels/coco.json). `client` searches scenes; config gives the stac, tiling,
+// gate, masks, splits, ais and storage settings.
 ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
-                           stac::StacClient& client, const Config& config, const ChipRunOptions& options);
+                           stac::StacClient& client, const Config& config, const ChipRunOptions& options,
+                           const std::map<std::int64_t, ais::StaticData>& ships_static = {});
 
 } // namespace shipchips::pipeline

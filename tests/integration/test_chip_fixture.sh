@@ -57,6 +57,21 @@ for path in sidecars:
     for suffix in (".tif", ".geojson", "_quicklook.jpg"):
         assert glob.glob(path[:-5] + suffix), (path, suffix)
 print(f"{len(sidecars)} chips, worst centre error {worst:.1f} m; raw nearest ping up to {max(raw):.0f} m")
+
+# Hull boxes: every ship of the world reports its dimensions, so every chip has a box around
+# the centre pixel, of the ship's length and beam, and one COCO annotation.
+coco = json.load(open(sys.argv[3] + "/labels/coco.json"))
+assert len(coco["images"]) == len(sidecars), (len(coco["images"]), len(sidecars))
+boxes = 0
+for path in sidecars:
+    rec = json.load(open(path))
+    t = truth[(str(rec["mmsi"]), rec["scene_id"])]
+    box = rec["ship_box"]
+    assert box is not None, path
+    boxes += 1
+    assert abs(box["length_m"] - float(t["length"])) < 0.5 and abs(box["beam_m"] - float(t["width"])) < 0.5, (box, t)
+    assert box["col_min"] - 5 <= 128 <= box["col_max"] + 5 and box["row_min"] - 5 <= 128 <= box["row_max"] + 5, box
+assert len(coco["annotations"]) == boxes, (len(coco["annotations"]), boxes)
 PYEOF
 
 # One chip through gdalinfo: 4 float32 bands named B02..B08 on the scene's UTM grid, NaN nodata.
@@ -87,11 +102,11 @@ const { DuckDBInstance } = require(process.argv[1] + "/node_modules/@duckdb/node
 ' "$SRC" "$DS/indexes/tiles.parquet" "$(find "$DS/chips" -name '*.tif' | wc -l)"
 
 # Rerun: nothing written, no COG request, index bytes unchanged.
-sha256sum "$DS"/indexes/* > "$TMP/before.sha"
+sha256sum "$DS"/indexes/* "$DS"/labels/* > "$TMP/before.sha"
 cog_requests_before=$(grep -c '/cogs/' "$TMP/requests.jsonl" || true)
 "$BIN" --config "$CONFIG" chip --ais "$TMP/world/ais/ais_upload.csv" --json > "$TMP/run2.json"
 "$PY" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert b["written"]==0 and b["skipped_existing"]==a["written"] and b["skipped_rejected"]==sum(a["rejected"].values()), (a, b)' "$TMP/run1.json" "$TMP/run2.json"
-sha256sum "$DS"/indexes/* | diff - "$TMP/before.sha"
+sha256sum "$DS"/indexes/* "$DS"/labels/* | diff - "$TMP/before.sha"
 cog_requests_after=$(grep -c '/cogs/' "$TMP/requests.jsonl" || true)
 [ "$cog_requests_before" = "$cog_requests_after" ] || { echo "rerun fetched COG bytes" >&2; exit 1; }
 echo "OK"

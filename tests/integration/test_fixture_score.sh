@@ -129,11 +129,15 @@ done < "$TMP/hulls.txt"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["passed"], s
-assert s["box_offset_px"]["count"] == 2, s["box_offset_px"]
 first, second = s["chips"][0]["box_offset_px"], s["chips"][1]["box_offset_px"]
 assert abs(first) < 0.01, first
 assert abs(second - 5.0) < 0.01, second
-assert all(c["box_offset_px"] is None for c in s["chips"][2:])
+# The other chips carry the boxes `shipchips chip` drew from the ships' AIS dimensions and
+# heading at sensing time: their centres must sit on the true hull centre too.
+real = [c["box_offset_px"] for c in s["chips"][2:] if c["box_offset_px"] is not None]
+assert len(real) >= 1, s["chips"]
+assert max(real) < 1.0, real
+print("hull box centre offsets from the true hull centre (px):", ", ".join(f"{v:.2f}" for v in real))
 PYEOF
 
 # A threshold below the worst chip centre fails the run (exit 1) and names the chip.
