@@ -61,15 +61,16 @@ private:
                          {"skipped_existing", r.skipped_existing}, {"skipped_rejected", r.skipped_rejected},
                          {"failed", r.failed},
                          {"rejected", r.rejected},    {"no_scene_pings", r.no_scene}, {"stac_searches", r.stac_searches},
-                         {"cog_opens", r.cog_opens},  {"errors", r.errors},
+                         {"cog_opens", r.cog_opens}, {"prefetched_blocks", r.prefetched_blocks}, {"workers", r.workers},  {"errors", r.errors},
                          {"dataset_root", dataset_root(config).string()}};
       std::cout << out.dump(2) << "\n";
       return;
     }
     std::printf("AIS: %ld rows (%ld bad) from %s, %zu ships, %zu pings\n", read.records, read.bad_rows, m_ais.c_str(),
                 r.ships, r.pings);
-    std::printf("scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens\n", r.stac_searches,
-                r.chips_planned, r.cog_opens);
+    std::printf("scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens, %zu blocks prefetched, "
+                "%zu workers\n",
+                r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers);
     for (const auto& [reason, count] : r.no_scene) std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
     std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed\n", r.written,
                 r.skipped_existing, r.skipped_rejected, r.failed);
