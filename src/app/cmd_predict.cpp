@@ -1,0 +1,140 @@
+// `shipchips predict-overpasses`: the overpass schedule of the configured (or given) tiles,
+// from a planner chosen by --mode, written atomically to storage.layout.schedule (or --out).
+// --json FILE ("-" for stdout) adds the per-pass details the schedule has no columns for
+// (closest approach to the tile centre, swath entry/exit, cross-track distance).
+#include "app/app_context.hpp"
+#include "app/command.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "orbit/tle.hpp"
+#include "plan/planner_backfill.hpp"
+#include "plan/planner_tle.hpp"
+#include "plan/schedule.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <map>
+
+namespace shipchips::app {
+namespace {
+
+using Planner = std::function<plan::PlannerResult(const plan::PlannerRequest&)>;
+
+// The planners by --mode name; a new mode is one more entry here and in the option's check.
+const std::map<std::string, Planner>& planners() {
+  static const std::map<std::string, Planner> table{
+      {"tle", [](const plan::PlannerRequest& r) { return plan::plan_tle(r); }},
+      {"backfill", [](const plan::PlannerRequest& r) { return plan::plan_backfill(r); }},
+  };
+  return table;
+}
+
+
+nlohmann::ordered_json pass_json(const plan::PredictedPass& p) {
+  nlohmann::ordered_json j;
+  const plan::OverpassWindow& w = p.window;
+  j["tile_id"] = w.tile_id;
+  j["satellite"] = w.satellite;
+  j["closest_approach_utc"] = format_iso8601(p.closest_approach, 3);
+  j["swath_enter_utc"] = format_iso8601(p.swath_enter, 3);
+  j["swath_leave_utc"] = format_iso8601(p.swath_leave, 3);
+  j["start_time_utc"] = format_iso8601(w.start, 0);
+  j["end_time_utc"] = format_iso8601(w.end, 0);
+  j["centre_distance_km"] = p.centre_distance_km;
+  j["cross_track_km"] = p.cross_track_km;
+  j["swath_half_width_km"] = p.swath_half_width_km;
+  j["coverage"] = w.coverage.value_or(0.0);
+  j["absolute_orbit"] = w.absolute_orbit.value_or(0);
+  j["relative_orbit"] = w.relative_orbit.value_or(0);
+  j["sun_elevation_deg"] = w.sun_elevation_deg.value_or(0.0);
+  j["ascending_node_lon_deg"] = p.ascending_node_lon_deg;
+  j["source"] = w.source;
+  return j;
+}
+
+class PredictOverpassesCommand : public Command {
+public:
+  void setup(CLI::App& sub) override {
+    sub.add_option("--mode", m_mode, "planner: tle (SGP4 from TLEs, days from --start) or backfill (past days "
+                                     "before --start); default satellite_tracking.mode")
+        ->check(CLI::IsMember({"tle", "backfill"}));
+    sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON) file (default satellite_tracking.tle_file)");
+    sub.add_option("--tiles", m_tiles, "MGRS tile ids, comma separated (default satellite_tracking.tiles)")
+        ->delimiter(',');
+    sub.add_option("--satellites", m_satellites, "S2A,S2B,S2C subset (default satellite_tracking.satellites)")
+        ->delimiter(',');
+    sub.add_option("--start", m_start, "YYYY-MM-DD (UTC midnight) or ISO 8601 time; default today 00:00 UTC");
+    sub.add_option("--days", m_days, "days to plan (default satellite_tracking.prediction_days)");
+    sub.add_option("--out", m_out, "schedule CSV (default storage.layout.schedule under the dataset root)");
+    sub.add_option("--json", m_json, "also write per-pass details as a JSON array to FILE (\"-\": stdout)");
+  }
+
+  int run(const GlobalOptions& global) override {
+    const Config config = load_app_config(global);
+    const SatelliteTrackingConfig& st = config.satellite_tracking;
+    std::string mode = m_mode;
+    if (mode.empty()) {
+      mode = std::string(to_string(st.mode));
+      if (!planners().contains(mode))
+        throw Error(ErrorCode::invalid_argument, "--mode: satellite_tracking.mode is \"" + mode +
+                                                     "\"; give --mode tle or --mode backfill");
+    }
+    std::string tle_path = m_tle;
+    if (tle_path.empty()) {
+      if (st.tle_file.empty())
+        throw Error(ErrorCode::invalid_argument, "--tle: no TLE file (give --tle or set satellite_tracking.tle_file)");
+      tle_path = resolve_path(config, st.tle_file).string();
+    }
+
+    plan::PlannerRequest request;
+    request.element_sets = plan::read_element_sets(tle_path);
+    request.tiles = m_tiles.empty() ? st.tiles : m_tiles;
+    request.satellites = m_satellites.empty() ? st.satellites : m_satellites;
+    request.start = m_start.empty() ? std::chrono::floor<std::chrono::days>(utc_now()) : parse_iso8601(m_start);
+    request.days = m_days > 0 ? m_days : st.prediction_days;
+    if (m_days < 0 || request.days < 1) throw Error(ErrorCode::invalid_argument, "--days: must be at least 1");
+    request.window_minutes = st.overpass_window_minutes;
+    request.min_sun_elevation_deg = st.min_sun_elevation_deg;
+
+    const plan::PlannerResult result = planners().at(mode)(request);
+    const std::filesystem::path out =
+        m_out.empty() ? dataset_path(config, config.storage.layout.schedule) : std::filesystem::path(m_out);
+    if (!out.parent_path().empty()) std::filesystem::create_directories(out.parent_path());
+    plan::write_schedule(out, result.windows());
+    spdlog::info("predict-overpasses: {} window(s) ({} mode, {} tile(s), {} day(s)) -> {}", result.passes.size(), mode,
+                 request.tiles.size(), request.days, out.string());
+
+    if (!m_json.empty()) {
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+      for (const plan::PredictedPass& p : result.passes) arr.push_back(pass_json(p));
+      const std::string text = arr.dump(2) + "\n";
+      if (m_json == "-")
+        std::cout << text;
+      else
+        write_file_atomic(m_json, text);
+    }
+    return 0;
+  }
+
+private:
+  std::string m_mode;
+  std::string m_tle;
+  std::vector<std::string> m_tiles;
+  std::vector<std::string> m_satellites;
+  std::string m_start;
+  int m_days = 0;
+  std::string m_out;
+  std::string m_json;
+};
+
+RegisterCommand reg{"predict-overpasses",
+                    "Overpass windows of S2A/S2B/S2C over tiles (--mode tle: SGP4 from TLEs; backfill: past days)",
+                    [] { return std::make_unique<PredictOverpassesCommand>(); }};
+
+} // namespace
+} // namespace shipchips::app
