@@ -9,6 +9,7 @@
 #include "core/time.hpp"
 #include "orbit/tle.hpp"
 #include "plan/planner_backfill.hpp"
+#include "plan/planner_esa.hpp"
 #include "plan/planner_tle.hpp"
 #include "plan/schedule.hpp"
 
@@ -60,9 +61,12 @@ nlohmann::ordered_json pass_json(const plan::PredictedPass& p) {
 class PredictOverpassesCommand : public Command {
 public:
   void setup(CLI::App& sub) override {
-    sub.add_option("--mode", m_mode, "planner: tle (SGP4 from TLEs, days from --start) or backfill (past days "
-                                     "before --start); default satellite_tracking.mode")
-        ->check(CLI::IsMember({"tle", "backfill"}));
+    sub.add_option("--mode", m_mode, "planner: tle (SGP4 from TLEs, days from --start), backfill (past days "
+                                     "before --start) or esa_plan (an ESA acquisition plan, KML or CSV); "
+                                     "default satellite_tracking.mode")
+        ->check(CLI::IsMember({"tle", "backfill", "esa_plan"}));
+    sub.add_option("--esa-kml", m_esa_kml, "ESA acquisition plan KML (default satellite_tracking.esa_kml_path)");
+    sub.add_option("--esa-csv", m_esa_csv, "ESA plan as the seed's CSV (default satellite_tracking.esa_csv_path)");
     sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON) file (default satellite_tracking.tle_file)");
     sub.add_option("--tiles", m_tiles, "MGRS tile ids, comma separated (default satellite_tracking.tiles)")
         ->delimiter(',');
@@ -80,10 +84,11 @@ public:
     std::string mode = m_mode;
     if (mode.empty()) {
       mode = std::string(to_string(st.mode));
-      if (!planners().contains(mode))
+      if (!planners().contains(mode) && mode != "esa_plan")
         throw Error(ErrorCode::invalid_argument, "--mode: satellite_tracking.mode is \"" + mode +
-                                                     "\"; give --mode tle or --mode backfill");
+                                                     "\"; give --mode tle, backfill or esa_plan");
     }
+    if (mode == "esa_plan") return run_esa(config);
     std::string tle_path = m_tle;
     if (tle_path.empty()) {
       if (st.tle_file.empty())
@@ -122,7 +127,33 @@ public:
   }
 
 private:
+  int run_esa(const Config& config) const {
+    const SatelliteTrackingConfig& st = config.satellite_tracking;
+    plan::EsaPlanRequest request;
+    std::string kml = m_esa_kml, csv = m_esa_csv;
+    if (kml.empty() && csv.empty()) {
+      if (!st.esa_kml_path.empty()) kml = resolve_path(config, st.esa_kml_path).string();
+      else if (!st.esa_csv_path.empty()) csv = resolve_path(config, st.esa_csv_path).string();
+    }
+    request.kml = kml;
+    request.csv = csv;
+    request.tiles = m_tiles.empty() ? st.tiles : m_tiles;
+    request.satellites = m_satellites.empty() ? st.satellites : m_satellites;
+    if (!m_start.empty()) request.start = parse_iso8601(m_start);
+    request.days = m_days > 0 ? m_days : st.prediction_days;
+    request.window_minutes = st.overpass_window_minutes;
+    const auto windows = plan::plan_esa(request);
+    const std::filesystem::path out =
+        m_out.empty() ? dataset_path(config, config.storage.layout.schedule) : std::filesystem::path(m_out);
+    plan::write_schedule(out, windows);
+    spdlog::info("predict-overpasses: {} window(s) (esa_plan mode, {} tile(s)) -> {}", windows.size(),
+                 request.tiles.size(), out.string());
+    return 0;
+  }
+
   std::string m_mode;
+  std::string m_esa_kml;
+  std::string m_esa_csv;
   std::string m_tle;
   std::vector<std::string> m_tiles;
   std::vector<std::string> m_satellites;
@@ -133,7 +164,7 @@ private:
 };
 
 RegisterCommand reg{"predict-overpasses",
-                    "Overpass windows of S2A/S2B/S2C over tiles (--mode tle: SGP4 from TLEs; backfill: past days)",
+                    "Overpass windows of S2A/S2B/S2C over tiles (tle: SGP4; backfill: past days; esa_plan: ESA plans)",
                     [] { return std::make_unique<PredictOverpassesCommand>(); }};
 
 } // namespace
