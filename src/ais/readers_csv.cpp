@@ -319,6 +319,12 @@ ReadReport read_marinecadastre_csv(const std::string& path, const AisSink& sink,
 
 ReadReport read_upload_ais_csv(const std::string& path, const AisSink& sink, const ReadOptions& options) {
   auto csv = CsvReader::open(path);
+  return read_upload_table(*csv, path, sink, options);
+}
+
+ReadReport read_upload_table(CsvReader& table, const std::string& path, const AisSink& sink,
+                             const ReadOptions& options) {
+  CsvReader* csv = &table;
   const std::string source = detail::source_name(path, options);
   const auto c_mmsi = csv->require_column("mmsi"), c_lat = csv->require_column("lat"),
              c_lon = csv->require_column("lon");

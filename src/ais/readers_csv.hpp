@@ -29,6 +29,10 @@
 #include <string_view>
 #include <vector>
 
+namespace shipchips {
+class CsvReader;
+}
+
 namespace shipchips::ais {
 
 enum class AisFormat { unknown, dma, marinecadastre, upload, nmea };
@@ -69,6 +73,10 @@ struct ReadReport {
 ReadReport read_dma_csv(const std::string& path, const AisSink& sink, const ReadOptions& options = {});
 ReadReport read_marinecadastre_csv(const std::string& path, const AisSink& sink, const ReadOptions& options = {});
 ReadReport read_upload_ais_csv(const std::string& path, const AisSink& sink, const ReadOptions& options = {});
+// The upload schema from a table already opened (an XLSX sheet seen as CSV, see readers_xlsx.hpp);
+// `path` names the file in reports.
+ReadReport read_upload_table(CsvReader& table, const std::string& path, const AisSink& sink,
+                             const ReadOptions& options = {});
 ReadReport read_nmea_file(const std::string& path, const AisSink& sink, const ReadOptions& options = {});
 
 // Detects the format and reads. Error(input_invalid) when the format is not recognised.

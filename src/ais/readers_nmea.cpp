@@ -2,6 +2,7 @@
 
 #include "ais/nmea_stream.hpp"
 #include "ais/readers_csv.hpp"
+#include "ais/readers_xlsx.hpp"
 #include "ais/readers_detail.hpp"
 
 #include <algorithm>
@@ -150,6 +151,9 @@ ReadReport read_nmea_file(const std::string& path, const AisSink& sink, const Re
 }
 
 ReadReport read_ais_file(const std::string& path, const AisSink& sink, const ReadOptions& options) {
+  if (path.size() > 5 && (path.ends_with(".xlsx") || path.ends_with(".XLSX"))) {
+    return read_upload_ais_xlsx(path, sink, options);
+  }
   switch (detect_format(path)) {
     case AisFormat::dma: return read_dma_csv(path, sink, options);
     case AisFormat::marinecadastre: return read_marinecadastre_csv(path, sink, options);
@@ -158,7 +162,7 @@ ReadReport read_ais_file(const std::string& path, const AisSink& sink, const Rea
     case AisFormat::unknown: break;
   }
   throw Error(ErrorCode::input_invalid,
-              path + ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV with mmsi,lat,lon, or NMEA)");
+              path + ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV or XLSX with mmsi,lat,lon, or NMEA)");
 }
 
 ImportReport import_ais_file(const std::string& path, TrackStore& store, const ReadOptions& options,

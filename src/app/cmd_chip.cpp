@@ -20,7 +20,7 @@ namespace {
 class ChipCommand : public Command {
 public:
   void setup(CLI::App& sub) override {
-    sub.add_option("--ais", m_ais, "AIS file: upload CSV (mmsi, lat, lon, overpass_time), DMA, MarineCadastre, NMEA")
+    sub.add_option("--ais", m_ais, "AIS file: upload CSV or XLSX (mmsi, lat, lon, overpass_time), DMA, MarineCadastre, NMEA")
         ->required();
     sub.add_option("--max-ships", m_options.max_ships, "Ships to process (0: all)");
     sub.add_option("--max-chips", m_options.max_chips, "Chips to write at most (0: no cap)");
