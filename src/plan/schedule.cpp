@@ -3,8 +3,11 @@
 #include "core/atomic_file.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "geo/s2_grid.hpp"
+#include "plan/esa_plan_kml.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <tuple>
 
@@ -57,9 +60,13 @@ std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path) {
   std::vector<OverpassWindow> out;
   while (csv->next()) {
     OverpassWindow w;
-    w.tile_id = std::string(csv->field(tile));
-    w.satellite = std::string(csv->field(sat));
-    if (w.tile_id.empty()) csv->fail("tile_id", "empty");
+    try {
+      w.tile_id = geo::s2_tile(csv->field(tile)).id;
+    } catch (const Error& e) {
+      csv->fail("tile_id", e.what());
+    }
+    w.satellite = normalize_s2_satellite(csv->field(sat));
+    if (w.satellite.empty()) csv->fail("satellite", "not a Sentinel-2 satellite: \"" + std::string(csv->field(sat)) + "\"");
     auto time = [&](std::size_t index, const char* name) {
       try {
         return parse_iso8601(csv->field(index));
@@ -70,7 +77,7 @@ std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path) {
     w.start = time(start, "start_time_utc");
     w.end = time(end, "end_time_utc");
     if (w.end < w.start) csv->fail("end_time_utc", "before start_time_utc");
-    auto optional_number = [&](const std::optional<std::size_t>& index, const char* name) -> std::optional<double> {
+    auto number = [&](const std::optional<std::size_t>& index, const char* name) -> std::optional<double> {
       if (!index) return std::nullopt;
       try {
         return parse_double_field(csv->field(*index));
@@ -78,10 +85,19 @@ std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path) {
         csv->fail(name, e.what());
       }
     };
-    if (auto v = optional_number(rel, "relative_orbit")) w.relative_orbit = static_cast<int>(*v);
-    if (auto v = optional_number(abs, "absolute_orbit")) w.absolute_orbit = static_cast<long>(*v);
-    w.coverage = optional_number(cov, "coverage");
-    w.sun_elevation_deg = optional_number(sun, "sun_elevation_deg");
+    if (auto v = number(rel, "relative_orbit")) {
+      if (*v < 1 || *v > 143 || std::floor(*v) != *v) csv->fail("relative_orbit", "not an integer in 1..143");
+      w.relative_orbit = static_cast<int>(*v);
+    }
+    if (auto v = number(abs, "absolute_orbit")) {
+      if (*v < 1 || std::floor(*v) != *v) csv->fail("absolute_orbit", "not a positive integer");
+      w.absolute_orbit = static_cast<long>(*v);
+    }
+    if (auto v = number(cov, "coverage")) {
+      if (*v < 0 || *v > 1) csv->fail("coverage", "outside 0..1");
+      w.coverage = v;
+    }
+    w.sun_elevation_deg = number(sun, "sun_elevation_deg");
     if (src) w.source = std::string(csv->field(*src));
     out.push_back(std::move(w));
   }

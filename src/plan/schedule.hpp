@@ -29,8 +29,9 @@ struct OverpassWindow {
 
 std::string schedule_csv(std::vector<OverpassWindow> windows);
 void write_schedule(const std::filesystem::path& path, const std::vector<OverpassWindow>& windows);
-// Reads a schedule (the seed's four columns are required; the others optional). Errors name
-// the file, line and column.
+// Reads a schedule (the seed's four columns are required; the others optional). Tile ids are
+// checked against the grid ("T30STF" → "30STF"), satellites normalised ("Sentinel-2A" → "S2A"),
+// orbits and coverage range-checked. Errors name the file, line and column.
 std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path);
 
 } // namespace shipchips::plan
