@@ -1,7 +1,5 @@
 #include "plan/esa_plan_csv.hpp"
 
-
-
 namespace shipchips::plan {
 
 std::vector<OverpassWindow> read_esa_plan_csv(const std::filesystem::path& path) {
