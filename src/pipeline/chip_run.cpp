@@ -334,7 +334,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   std::size_t sequenced = 0;
   for (const auto& [scene_id, tasks] : by_scene) {
     report.chips_planned += tasks.size();
-    std::vector<SequencedTask> todo;
+    std::vector<SequencedTask> remaining;
     for (const auto& task : tasks) {
       const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
       if (auto existing = index.get(chip_id);
@@ -348,9 +348,9 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
           continue;
         }
       }
-      todo.push_back({sequenced++, task});
+      remaining.push_back({sequenced++, task});
     }
-    if (!todo.empty()) groups.push_back(std::move(todo));
+    if (!remaining.empty()) groups.push_back(std::move(remaining));
   }
   std::vector<const ChipTask*> by_seq(sequenced);
   for (const auto& group : groups)
