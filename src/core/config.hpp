@@ -49,6 +49,9 @@ struct SatelliteTrackingConfig {
   std::string esa_csv_path;
   std::string esa_kml_path;
   double min_sun_elevation_deg = 5.0;
+  double tle_cache_hours = 6.0;                       // a downloaded TLE file is reused this long
+  double tle_max_age_days = 14.0;                     // elements older than this (vs the window) warn
+  int schedule_versions_keep = 30;                    // previous schedules kept by auto mode (0 = all)
   bool operator==(const SatelliteTrackingConfig&) const = default;
 };
 
@@ -65,6 +68,11 @@ struct AisConfig {
   double bbox_margin_km = 10.0;
   double max_gap_s = 600.0;
   double max_extrapolation_s = 120.0;
+  double ping_interval_s = 20.0;                      // WebSocket ping when the link is quiet
+  double read_timeout_s = 60.0;                       // no frame (or pong) this long = reconnect
+  int queue_capacity = 20000;                         // messages between socket and DB writer
+  bool allow_global = false;                          // subscribe to the whole world with no window
+  std::string ca_file;                                // extra CA bundle for wss:// ("" = system)
   bool operator==(const AisConfig&) const = default;
 };
 
@@ -79,8 +87,19 @@ struct StacConfig {
   double connect_timeout_s = 10.0;
   double request_timeout_s = 60.0;
   int max_retries = 4;
+  std::vector<std::string> relax_steps;               // "cloud_cover_max=50,search_window_hours=24", ...
   bool operator==(const StacConfig&) const = default;
 };
+
+// One step of stac.relax_steps: the limits a scene search falls back to when no scene passes
+// the configured ones ("cloud_cover_max=50,search_window_hours=24"; keys not named keep the
+// configured value). Throws Error(config_invalid) naming the bad key or value.
+struct StacRelaxStep {
+  std::string text;                     // as written in the config (recorded in chip metadata)
+  double cloud_cover_max = -1.0;        // < 0: unchanged
+  double search_window_hours = -1.0;    // < 0: unchanged
+};
+StacRelaxStep parse_stac_relax_step(const std::string& text);
 
 struct TilingConfig {
   int chip_size_px = 256;
@@ -101,7 +120,8 @@ struct TilingConfig {
 struct MasksConfig {
   bool use_scl = true;
   bool use_ndwi = true;
-  std::vector<int> scl_cloud_classes{3, 8, 9, 10};
+  std::vector<int> scl_cloud_classes{8, 9, 10};
+  std::vector<int> scl_shadow_classes{3};
   std::vector<int> scl_land_classes{4, 5};
   std::vector<int> scl_water_classes{6};
   std::vector<int> scl_nodata_classes{0, 1};
@@ -113,6 +133,7 @@ struct GateConfig {
   bool enabled = true;
   int center_window_px = 64;
   double max_cloud_center_frac = 0.2;
+  double max_shadow_center_frac = 0.2;
   double max_land_center_frac = 0.3;
   double ndwi_water_thresh = 0.0;
   double min_water_center_frac = 0.5;

@@ -149,6 +149,7 @@ public:
     }
     const std::vector<std::pair<std::string, const std::vector<int>*>> classes{
         {"masks.scl_cloud_classes", &c.masks.scl_cloud_classes},
+        {"masks.scl_shadow_classes", &c.masks.scl_shadow_classes},
         {"masks.scl_land_classes", &c.masks.scl_land_classes},
         {"masks.scl_water_classes", &c.masks.scl_water_classes},
         {"masks.scl_nodata_classes", &c.masks.scl_nodata_classes}};

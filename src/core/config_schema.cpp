@@ -2,6 +2,7 @@
 // Rules that tie several keys together (fractions summing to 1, gate window inside the chip)
 // live in config_load.cpp's check_cross_rules().
 #include "core/config_schema.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -78,6 +79,16 @@ std::string identifier(const std::string& raw) {
   return raw;
 }
 
+// One stac.relax_steps entry, checked by the same parser the scene lookup uses.
+std::string relax_step(const std::string& raw) {
+  try {
+    (void)parse_stac_relax_step(raw);
+  } catch (const Error& e) {
+    throw std::string(e.what());
+  }
+  return raw;
+}
+
 constexpr long kIntMax = 2147483647L;
 
 std::vector<FieldSpec> build_fields() {
@@ -94,6 +105,9 @@ std::vector<FieldSpec> build_fields() {
       FIELD(satellite_tracking, esa_csv_path, text(true)),
       FIELD(satellite_tracking, esa_kml_path, text(true)),
       FIELD(satellite_tracking, min_sun_elevation_deg, real(-90, 90)),
+      FIELD(satellite_tracking, tle_cache_hours, real(0, 24 * 365)),
+      FIELD(satellite_tracking, tle_max_age_days, real(0, 3650, true)),
+      FIELD(satellite_tracking, schedule_versions_keep, integer(0, 100000)),
 
       FIELD(ais, endpoint, url({"ws", "wss"}, false)),
       FIELD(ais, message_types, string_list(identifier, false)),
@@ -106,6 +120,11 @@ std::vector<FieldSpec> build_fields() {
       FIELD(ais, bbox_margin_km, real(0, 1000)),
       FIELD(ais, max_gap_s, real(0, 86400, true)),
       FIELD(ais, max_extrapolation_s, real(0, 86400)),
+      FIELD(ais, ping_interval_s, real(0, 3600, true)),
+      FIELD(ais, read_timeout_s, real(0, 86400, true)),
+      FIELD(ais, queue_capacity, integer(1, 100000000)),
+      FIELD(ais, allow_global, boolean()),
+      FIELD(ais, ca_file, text(true)),
 
       FIELD(stac, endpoint, url(http, false)),
       FIELD(stac, provider, choice<StacProvider>()),
@@ -117,6 +136,7 @@ std::vector<FieldSpec> build_fields() {
       FIELD(stac, connect_timeout_s, real(0, 600, true)),
       FIELD(stac, request_timeout_s, real(0, 3600, true)),
       FIELD(stac, max_retries, integer(0, 20)),
+      FIELD(stac, relax_steps, string_list(relax_step, true)),
 
       FIELD(tiling, chip_size_px, integer(16, 4096)),
       FIELD(tiling, bands_core, string_list(band, false)),
@@ -134,6 +154,7 @@ std::vector<FieldSpec> build_fields() {
       FIELD(masks, use_scl, boolean()),
       FIELD(masks, use_ndwi, boolean()),
       FIELD(masks, scl_cloud_classes, int_list(0, 11, true, false)),
+      FIELD(masks, scl_shadow_classes, int_list(0, 11, true, false)),
       FIELD(masks, scl_land_classes, int_list(0, 11, true, false)),
       FIELD(masks, scl_water_classes, int_list(0, 11, true, false)),
       FIELD(masks, scl_nodata_classes, int_list(0, 11, true, false)),
@@ -142,6 +163,7 @@ std::vector<FieldSpec> build_fields() {
       FIELD(gate, enabled, boolean()),
       FIELD(gate, center_window_px, integer(1, 4096)),
       FIELD(gate, max_cloud_center_frac, real(0, 1)),
+      FIELD(gate, max_shadow_center_frac, real(0, 1)),
       FIELD(gate, max_land_center_frac, real(0, 1)),
       FIELD(gate, ndwi_water_thresh, real(-1, 1)),
       FIELD(gate, min_water_center_frac, real(0, 1)),

@@ -311,6 +311,42 @@ std::string_view to_string(Compression v) { return config_detail::enum_to_string
 std::string_view to_string(SplitGroup v) { return config_detail::enum_to_string(v); }
 std::string_view to_string(LogLevel v) { return config_detail::enum_to_string(v); }
 
+StacRelaxStep parse_stac_relax_step(const std::string& text) {
+  StacRelaxStep step;
+  step.text = config_detail::trim(text);
+  auto fail = [&](const std::string& why) {
+    throw Error(ErrorCode::config_invalid, "relaxation step \"" + step.text + "\": " + why +
+                                               " (write key=value[,key=value] with cloud_cover_max 0..100 "
+                                               "and/or search_window_hours > 0)");
+  };
+  if (step.text.empty()) fail("is empty");
+  std::stringstream parts(step.text);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    const auto eq = part.find('=');
+    if (eq == std::string::npos) fail("\"" + config_detail::trim(part) + "\" has no '='");
+    const std::string key = config_detail::trim(part.substr(0, eq));
+    const std::string number = config_detail::trim(part.substr(eq + 1));
+    double value = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (number.empty() || ec != std::errc() || end != number.data() + number.size() || !std::isfinite(value))
+      fail(key + ": \"" + number + "\" is not a number");
+    double* target = nullptr;
+    if (key == "cloud_cover_max") {
+      if (value < 0 || value > 100) fail("cloud_cover_max must be within 0..100");
+      target = &step.cloud_cover_max;
+    } else if (key == "search_window_hours") {
+      if (value <= 0 || value > 24 * 60) fail("search_window_hours must be within (0, 1440]");
+      target = &step.search_window_hours;
+    } else {
+      fail("unknown key \"" + key + "\"");
+    }
+    if (*target >= 0) fail(key + " is given twice");
+    *target = value;
+  }
+  return step;
+}
+
 std::uint64_t parse_size(std::string_view text) {
   std::string t = config_detail::trim(text);
   std::size_t i = 0;

@@ -66,6 +66,7 @@ const BadConfig kBadConfigs[] = {
     {"bad_webhook.yaml", 3, "alerts.webhook_url", "not a URL"},
     {"bad_null_value.yaml", 2, "stac.cloud_cover_max", "expected a number, got nothing"},
     {"bad_scl_overlap.yaml", 3, "masks.scl_land_classes", "SCL class 8 is also in masks.scl_cloud_classes"},
+    {"bad_relax_step.yaml", 5, "stac.relax_steps", "relaxation step \"cloud_cover_max=60,window=24\": unknown key \"window\""},
     {"bad_backoff.yaml", 3, "ops.max_backoff_hours", "must not be shorter than ops.initial_backoff_min"},
     {"bad_top_level_list.yaml", 1, "", "the top level must be a mapping of sections"},
     {"bad_yaml_syntax.yaml", 4, "", "YAML syntax error"},
@@ -301,4 +302,18 @@ TEST(CoreStartup, MalformedDotenvIsAConfigError) {
   std::string message = error_of([&] { load_dotenv_files(dir / "config.yaml"); });
   EXPECT_EQ(message, (dir / ".env").string() + ":2: expected KEY=VALUE, got \"AISSTREAM_API_KEY\"");
   fs::remove_all(dir);
+}
+
+TEST(CoreConfig, RelaxStepsParseIntoTheirLimits) {
+  const StacRelaxStep both = parse_stac_relax_step(" cloud_cover_max=50, search_window_hours=48 ");
+  EXPECT_EQ(both.text, "cloud_cover_max=50, search_window_hours=48");
+  EXPECT_DOUBLE_EQ(both.cloud_cover_max, 50.0);
+  EXPECT_DOUBLE_EQ(both.search_window_hours, 48.0);
+  const StacRelaxStep cloud_only = parse_stac_relax_step("cloud_cover_max=80");
+  EXPECT_DOUBLE_EQ(cloud_only.cloud_cover_max, 80.0);
+  EXPECT_LT(cloud_only.search_window_hours, 0.0);  // unchanged
+  for (const char* bad : {"", "cloud_cover_max", "cloud_cover_max=101", "search_window_hours=0",
+                          "cloud_cover_max=5,cloud_cover_max=6", "cloud_cover_max=abc"}) {
+    EXPECT_THROW(parse_stac_relax_step(bad), Error) << bad;
+  }
 }
