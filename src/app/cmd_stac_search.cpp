@@ -134,11 +134,9 @@ private:
         ++no_time;
       }
     });
-    stac::SceneLookupOptions options;
-    options.collections = {config.stac.collection};
-    options.window_hours = m_window_hours.value_or(config.stac.search_window_hours);
-    options.cloud_cover_max = m_cloud_max.value_or(config.stac.cloud_cover_max);
-    options.page_limit = config.stac.page_limit;
+    stac::SceneLookupOptions options = stac::scene_lookup_options_from(config.stac);
+    if (m_window_hours) options.window_hours = *m_window_hours;
+    if (m_cloud_max) options.cloud_cover_max = *m_cloud_max;
     stac::SceneLookup lookup(client, options);
     std::vector<stac::ScenePoint> plain;
     plain.reserve(points.size());

@@ -42,11 +42,25 @@
 namespace shipchips::pipeline {
 namespace {
 
+// The reject reason that hands a ping's vote to its next candidate scene.
+constexpr std::string_view kNoDataAtShip = "nodata at the ship's position";
+// Rounds of "next candidate" at most (each round can only follow a nodata reject).
+constexpr int kMaxSceneRounds = 4;
+
 struct ChipTask {
   std::int64_t mmsi = 0;
   const stac::Item* item = nullptr;
   const std::vector<ais::PositionReport>* track = nullptr;
   const ais::StaticData* ship = nullptr;  // dimensions for the hull box; null when never reported
+  std::vector<std::string> relax_steps;   // scene-search relaxations that found the scene
+};
+
+// One ship and its pings' scene candidates (pings without a scene are counted, not kept).
+struct ShipVotes {
+  std::int64_t mmsi = 0;
+  const std::vector<ais::PositionReport>* track = nullptr;
+  const ais::StaticData* ship = nullptr;
+  std::vector<stac::LookupResult> votes;
 };
 
 std::vector<stac::Band> chip_bands(const TilingConfig& tiling, bool include_swir) {
@@ -137,6 +151,7 @@ public:
         m_gate(raster::gate_options_from(config.gate, config.masks)) {
     m_read.bands = chip_bands(config.tiling, options.include_swir || config.tiling.include_swir);
     m_read.read_scl = true;
+    m_read.transient_retries = config.stac.max_retries;
   }
 
   const raster::ChipReadOptions& read_options() const { return m_read; }
@@ -164,7 +179,7 @@ public:
     try {
       const int size = data.grid.size;
       const std::size_t centre = static_cast<std::size_t>(data.grid.center_index()) * size + data.grid.center_index();
-      if (std::isnan(data.reflectance.front()[centre])) return rejected("nodata at the ship's position");
+      if (std::isnan(data.reflectance.front()[centre])) return rejected(std::string(kNoDataAtShip));
       if (!data.plausibility.ok) return rejected("implausible reflectance: " + data.plausibility.reason);
 
       dataset::GateRecord gate_record;
@@ -265,6 +280,7 @@ private:
     r.target_pixel = {data.grid.target_col, data.grid.target_row};
     r.nodata_fraction = data.nodata_fraction;
     r.gate = std::move(gate);
+    r.relaxation_steps = task.relax_steps;
     r.footprint = dataset::chip_footprint(r.epsg, r.transform, r.width, r.height);
     r.created = utc_now();
     return r;
@@ -283,53 +299,25 @@ struct SequencedTask {
   ChipTask task;
 };
 
-} // namespace
+struct RoundContext {
+  const Config& config;
+  const ChipRunOptions& options;
+  dataset::ChipIndex& index;
+  ops::ChipJobs& jobs;
+  const ChipMaker& maker;
+  ChipRunReport& report;
+};
 
-ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
-                           stac::StacClient& client, const Config& config, const ChipRunOptions& options,
-                           const std::map<std::int64_t, ais::StaticData>& ships_static) {
-  ChipRunReport report;
-  raster::configure_gdal_for_cogs(raster::remote_read_options_from(config));
-
-  stac::SceneLookupOptions lookup_options;
-  lookup_options.collections = {config.stac.collection};
-  lookup_options.window_hours = config.stac.search_window_hours;
-  lookup_options.cloud_cover_max = config.stac.cloud_cover_max;
-  lookup_options.page_limit = config.stac.page_limit;
-  stac::SceneLookup lookup(client, lookup_options);
-
-  // The ships to work on, and one search per UTC day of their pings.
-  std::vector<std::pair<std::int64_t, const std::vector<ais::PositionReport>*>> ships;
-  std::vector<stac::ScenePoint> points;
-  for (const auto& [mmsi, track] : tracks) {
-    if (options.max_ships && ships.size() >= options.max_ships) break;
-    ships.emplace_back(mmsi, &track);
-    for (const auto& ping : track) points.push_back({ping.lon, ping.lat, ping.time});
-  }
-  report.ships = ships.size();
-  report.pings = points.size();
-  lookup.prefetch(points);
-
-  // Each ping votes for its best scene; a ship gets one chip per scene it was seen near.
-  std::map<std::string, std::vector<ChipTask>> by_scene;
-  for (const auto& [mmsi, track] : ships) {
-    std::set<const stac::Item*> scenes;
-    for (const auto& ping : *track) {
-      auto found = lookup.lookup({ping.lon, ping.lat, ping.time});
-      if (found.candidates.empty()) {
-        ++report.no_scene[std::string(stac::to_string(found.reason))];
-      } else {
-        scenes.insert(found.candidates.front().item);
-      }
-    }
-    auto found_static = ships_static.find(mmsi);
-    const ais::StaticData* ship = found_static == ships_static.end() ? nullptr : &found_static->second;
-    for (const stac::Item* item : scenes) by_scene[item->id].push_back({mmsi, item, track, ship});
-  }
+// One pass over planned chips grouped by scene: skips what exists or was rejected before (no
+// network), reads/gates/writes the rest in parallel, commits outcomes in task order. Returns
+// the chip ids rejected for nodata at the ship's position.
+std::vector<std::string> run_round(RoundContext& ctx, const std::map<std::string, std::vector<ChipTask>>& by_scene) {
+  const Config& config = ctx.config;
+  const ChipRunOptions& options = ctx.options;
+  ChipRunReport& report = ctx.report;
+  const ChipMaker& maker = ctx.maker;
 
   // SQLite stays on this thread: what exists or was rejected is decided here, without network.
-  dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
-  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
   std::vector<std::vector<SequencedTask>> groups;
   std::size_t sequenced = 0;
   for (const auto& [scene_id, tasks] : by_scene) {
@@ -337,13 +325,13 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     std::vector<SequencedTask> remaining;
     for (const auto& task : tasks) {
       const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
-      if (auto existing = index.get(chip_id);
+      if (auto existing = ctx.index.get(chip_id);
           existing && std::filesystem::exists(dataset_path(config, existing->path))) {
         ++report.skipped_existing;
         continue;
       }
       if (!options.retry_rejected) {
-        if (auto job = jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
+        if (auto job = ctx.jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
           ++report.skipped_rejected;
           continue;
         }
@@ -362,14 +350,13 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   const std::size_t budget =
       static_cast<std::size_t>(std::max(config.tiling.block_cache_mb, 16)) * (1u << 20) / (2 * report.workers);
 
-  ChipMaker maker(config, options);
   OutcomeQueue queue;
-  std::atomic<std::size_t> written_by_workers{0};
+  std::atomic<std::size_t> written_by_workers{report.written};
   std::atomic<std::size_t> prefetched{0};
   std::exception_ptr worker_error;
   std::thread runner([&] {
     try {
-      report.cog_opens = for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
+      report.cog_opens += for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
         const auto& group = groups[g];
         const stac::Item& item = *group.front().task.item;
         auto emit = [&](ChipOutcome outcome, std::size_t seq) {
@@ -417,25 +404,27 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   });
 
   // Commit outcomes in task order, so the job store and index see the sequential run's writes.
+  std::vector<std::string> nodata_chips;
   std::map<std::size_t, ChipOutcome> pending;
   std::size_t next = 0;
   auto commit = [&](const ChipOutcome& outcome) {
     const ChipTask& task = *by_seq[outcome.seq];
     const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
-    jobs.start_attempt(chip_id, task.mmsi, task.item->id);
+    ctx.jobs.start_attempt(chip_id, task.mmsi, task.item->id);
     switch (outcome.kind) {
       case ChipOutcome::Kind::written:
-        index.upsert(*outcome.record);
-        jobs.finish_done(chip_id);
+        ctx.index.upsert(*outcome.record);
+        ctx.jobs.finish_done(chip_id);
         ++report.written;
         break;
       case ChipOutcome::Kind::rejected:
-        jobs.finish_rejected(chip_id, outcome.reason);
+        ctx.jobs.finish_rejected(chip_id, outcome.reason);
         ++report.rejected[outcome.reject_kind.empty() ? outcome.reason : outcome.reject_kind];
+        if (outcome.reason == kNoDataAtShip) nodata_chips.push_back(chip_id);
         break;
       case ChipOutcome::Kind::failed: {
         const Error& e = *outcome.error;
-        jobs.finish_failed(chip_id, e);
+        ctx.jobs.finish_failed(chip_id, e);
         ++report.failed;
         if (report.errors.size() < 50) {
           report.errors.push_back(chip_id + " " + std::to_string(task.mmsi) + " " + task.item->id + ": " + e.what());
@@ -464,6 +453,86 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   if (worker_error) std::rethrow_exception(worker_error);
   if (commit_error) std::rethrow_exception(commit_error);
   if (!pending.empty()) throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
+  report.prefetched_blocks += prefetched;
+  return nodata_chips;
+}
+
+} // namespace
+
+ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
+                           stac::StacClient& client, const Config& config, const ChipRunOptions& options,
+                           const std::map<std::int64_t, ais::StaticData>& ships_static) {
+  ChipRunReport report;
+  raster::configure_gdal_for_cogs(raster::remote_read_options_from(config));
+
+  stac::SceneLookup lookup(client, stac::scene_lookup_options_from(config.stac));
+
+  // The ships to work on; every ping's search key is prefetched (one search per tile and day).
+  std::vector<ShipVotes> ships;
+  std::vector<stac::ScenePoint> points;
+  for (const auto& [mmsi, track] : tracks) {
+    if (options.max_ships && ships.size() >= options.max_ships) break;
+    auto found_static = ships_static.find(mmsi);
+    ships.push_back({mmsi, &track, found_static == ships_static.end() ? nullptr : &found_static->second, {}});
+    for (const auto& ping : track) points.push_back({ping.lon, ping.lat, ping.time});
+  }
+  report.ships = ships.size();
+  report.pings = points.size();
+  lookup.prefetch(points);
+  // Each ping votes for its scenes, best first; a ship gets one chip per scene it was seen near.
+  for (ShipVotes& ship : ships) {
+    for (const auto& ping : *ship.track) {
+      auto found = lookup.lookup({ping.lon, ping.lat, ping.time});
+      if (found.candidates.empty()) {
+        ++report.no_scene[std::string(stac::to_string(found.reason))];
+      } else {
+        ship.votes.push_back(std::move(found));
+      }
+    }
+  }
+
+  dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
+  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  ChipMaker maker(config, options);
+  RoundContext context{config, options, index, jobs, maker, report};
+
+  // Rounds: a chip whose scene has no data at the ship (a footprint is only an outline of the
+  // data) hands the ping's vote to its next candidate scene; chips known to end that way from
+  // an earlier run are passed over without network access.
+  std::set<std::string> no_data;    // chip ids: nodata at the ship's position
+  std::set<std::string> attempted;  // chip ids planned in this run
+  for (int round = 0; round < kMaxSceneRounds; ++round) {
+    std::map<std::string, std::vector<ChipTask>> by_scene;
+    for (const ShipVotes& ship : ships) {
+      std::map<const stac::Item*, const std::vector<std::string>*> chosen;  // scene → relaxations used
+      for (const stac::LookupResult& vote : ship.votes) {
+        for (const stac::SceneCandidate& candidate : vote.candidates) {
+          const std::string chip_id = dataset::make_chip_id(ship.mmsi, candidate.item->id);
+          if (no_data.count(chip_id)) continue;
+          if (!options.retry_rejected && !attempted.count(chip_id)) {
+            if (auto job = jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected &&
+                                              job->error == kNoDataAtShip) {
+              no_data.insert(chip_id);
+              ++report.skipped_rejected;
+              continue;
+            }
+          }
+          auto [it, inserted] = chosen.emplace(candidate.item, &vote.relax_steps);
+          if (!inserted && vote.relax_steps.size() < it->second->size()) it->second = &vote.relax_steps;
+          break;
+        }
+      }
+      for (const auto& [item, relax] : chosen) {
+        const std::string chip_id = dataset::make_chip_id(ship.mmsi, item->id);
+        if (!attempted.insert(chip_id).second) continue;
+        by_scene[item->id].push_back({ship.mmsi, item, ship.track, ship.ship, *relax});
+      }
+    }
+    if (by_scene.empty()) break;
+    const std::vector<std::string> nodata_chips = run_round(context, by_scene);
+    if (nodata_chips.empty()) break;
+    no_data.insert(nodata_chips.begin(), nodata_chips.end());
+  }
 
   dataset::export_indexes(index, config);
   dataset::ShipTypes ship_types;
@@ -472,7 +541,6 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   }
   dataset::write_coco_labels(index.list(), dataset_root(config), {}, ship_types);
   report.stac_searches = lookup.searches();
-  report.prefetched_blocks = prefetched;
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -266,11 +267,22 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
       }
     }
     for (std::size_t i : batch) {
-      try {
-        raster::ChipData data = raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, options);
-        on_chip(i, &data, nullptr);
-      } catch (const Error& e) {
-        on_chip(i, nullptr, &e);
+      for (int attempt = 0;; ++attempt) {
+        try {
+          raster::ChipData data = raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, options);
+          on_chip(i, &data, nullptr);
+          break;
+        } catch (const Error& e) {
+          // The failed read evicted its dataset and cleared /vsicurl/'s state: a retry reopens.
+          if (e.category() == ErrorCategory::retryable && attempt < options.transient_retries) {
+            spdlog::info("scene {}: chip read failed ({}); retry {} of {}", item.id, e.what(), attempt + 1,
+                         options.transient_retries);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200L << attempt));
+            continue;
+          }
+          on_chip(i, nullptr, &e);
+          break;
+        }
       }
     }
   }

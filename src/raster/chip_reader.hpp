@@ -19,6 +19,10 @@ struct ChipReadOptions {
   bool read_scl = true;
   ResampleMethod method = ResampleMethod::bicubic;  // for 20 m reflectance bands
   PlausibilityOptions plausibility;
+  // A chip read that fails with a retryable error (a truncated or reset /vsicurl/ range read,
+  // which GDAL itself does not retry) is tried again this many times, after 200 ms, 400 ms, ...
+  // (used by the pipeline's scene reads; read_chip itself reads once).
+  int transient_retries = 2;
 };
 
 struct ChipData {

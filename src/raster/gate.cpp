@@ -12,12 +12,14 @@ GateOptions gate_options_from(const GateConfig& gate, const MasksConfig& masks) 
   GateOptions o;
   o.center_window_px = gate.center_window_px;
   o.max_cloud_center_frac = gate.max_cloud_center_frac;
+  o.max_shadow_center_frac = gate.max_shadow_center_frac;
   o.max_land_center_frac = gate.max_land_center_frac;
   o.min_water_center_frac = gate.min_water_center_frac;
   o.ndwi_water_thresh = gate.ndwi_water_thresh;
   o.use_scl = masks.use_scl;
   o.use_ndwi = masks.use_ndwi;
   o.cloud_classes = masks.scl_cloud_classes;
+  o.shadow_classes = masks.scl_shadow_classes;
   o.land_classes = masks.scl_land_classes;
   o.water_classes = masks.scl_water_classes;
   o.nodata_classes = masks.scl_nodata_classes;
@@ -55,7 +57,7 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
   const int start = size / 2 - w / 2;
 
   long long cloud = 0, shadow = 0, land = 0, water = 0, nodata = 0, ndwi_water = 0;
-  long long d_cloud = 0, d_land = 0, d_water = 0, valid = 0;
+  long long d_cloud = 0, d_shadow = 0, d_land = 0, d_water = 0, valid = 0;
   for (int r = start; r < start + w; ++r) {
     for (int c = start; c < start + w; ++c) {
       const std::size_t k = static_cast<std::size_t>(r) * size + c;
@@ -70,6 +72,7 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
         water += cls == 6;
         if (pixel_valid) {
           d_cloud += in(o.cloud_classes, cls);
+          d_shadow += in(o.shadow_classes, cls);
           d_land += in(o.land_classes, cls);
           d_water += in(o.water_classes, cls);
         }
@@ -102,6 +105,7 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
   s.nodata_frac = nodata / total;
   s.ndwi_water_frac = ndwi_water / total;
   s.decision_cloud_frac = d_cloud / total;
+  s.decision_shadow_frac = d_shadow / total;
   s.decision_land_frac = d_land / total;
   s.decision_water_frac = o.use_ndwi ? s.ndwi_water_frac : d_water / total;
   if (valid == 0)
@@ -112,6 +116,8 @@ GateResult evaluate_gate(int size, std::span<const float> scl, std::span<const f
   auto fail = [&](const std::string& what) { reason += (reason.empty() ? "" : "; ") + what; };
   if (o.use_scl && s.decision_cloud_frac > o.max_cloud_center_frac)
     fail("cloud " + fmt2(s.decision_cloud_frac) + " > " + fmt2(o.max_cloud_center_frac));
+  if (o.use_scl && s.decision_shadow_frac > o.max_shadow_center_frac)
+    fail("shadow " + fmt2(s.decision_shadow_frac) + " > " + fmt2(o.max_shadow_center_frac));
   if (o.use_scl && s.decision_land_frac > o.max_land_center_frac)
     fail("land " + fmt2(s.decision_land_frac) + " > " + fmt2(o.max_land_center_frac));
   if (s.decision_water_frac < o.min_water_center_frac)

@@ -14,14 +14,22 @@
 
 namespace shipchips::raster {
 
-std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double low_q, double high_q) {
+std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double low_q, double high_q,
+                                          double min_span) {
   std::vector<float> valid;
   valid.reserve(values.size());
   for (float v : values)
     if (std::isfinite(v)) valid.push_back(v);
   std::vector<std::uint8_t> out(values.size(), 0);
   if (valid.empty()) return out;
-  const double lo = quantile_in_place(valid, low_q), hi = quantile_in_place(valid, high_q);
+  double lo = quantile_in_place(valid, low_q), hi = quantile_in_place(valid, high_q);
+  if (hi - lo < min_span) {
+    // Open water spans a few thousandths of reflectance: stretched to 0..255 its sensor noise
+    // would fill the picture. Widen the range around its middle instead.
+    const double mid = (lo + hi) / 2.0;
+    lo = mid - min_span / 2.0;
+    hi = mid + min_span / 2.0;
+  }
   for (std::size_t k = 0; k < values.size(); ++k) {
     const float v = values[k];
     if (!std::isfinite(v)) continue;
@@ -74,7 +82,7 @@ void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span
   const std::span<const float> rgb[3] = {red, green, blue};
   RgbImage image;
   image.size = size;
-  for (int b = 0; b < 3; ++b) image.bands[b] = stretch_to_byte(rgb[b], o.low_percentile, o.high_percentile);
+  for (int b = 0; b < 3; ++b) image.bands[b] = stretch_to_byte(rgb[b], o.low_percentile, o.high_percentile, o.min_span);
   if (o.overlay) o.overlay(image);
   for (int b = 0; b < 3; ++b) {
     std::vector<std::uint8_t>& bytes = image.bands[b];

@@ -57,8 +57,25 @@ void forget_remote_state(const std::string& gdal_path) {
 
 [[noreturn]] void throw_gdal(const GdalErrorCapture& capture, const std::string& gdal_path, const std::string& what) {
   const bool remote = is_remote(gdal_path);
-  const std::string messages = capture.messages().empty() ? std::string(CPLGetLastErrorMsg()) : capture.messages();
-  const ErrorCode code = classify_gdal_failure(messages, capture.last_error_number(), remote);
+  std::string messages = capture.messages().empty() ? std::string(CPLGetLastErrorMsg()) : capture.messages();
+  ErrorCode code = classify_gdal_failure(messages, capture.last_error_number(), remote);
+  // A body cut short reaches GDAL as missing header bytes ("does not exist in the file system")
+  // or undecodable tiles, with no HTTP status to say so. When a fresh HEAD finds the file, the
+  // transfer broke, not the file: a retry can succeed. (A truly corrupt remote file then fails
+  // its retries as network_transient; ops' retry limit bounds that.)
+  if (remote && (code == ErrorCode::not_found || code == ErrorCode::contract_violation) &&
+      messages.find("HTTP") == std::string::npos) {
+    forget_remote_state(gdal_path);
+    VSIStatBufL stat;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    const bool exists =
+        VSIStatExL(gdal_path.c_str(), &stat, VSI_STAT_EXISTS_FLAG | VSI_STAT_SIZE_FLAG) == 0 && stat.st_size > 0;
+    CPLPopErrorHandler();
+    if (exists) {
+      code = ErrorCode::network_transient;
+      messages += " (the file exists: a broken transfer)";
+    }
+  }
   if (code == ErrorCode::network_transient) forget_remote_state(gdal_path);
   throw Error(code, what + " " + gdal_path + ": " + (messages.empty() ? "GDAL gave no reason" : messages));
 }

@@ -77,17 +77,26 @@ TEST(RasterGate, CloudAboveThresholdRejects) {
   EXPECT_EQ(r.reason, "cloud 0.22 > 0.20");
 }
 
-TEST(RasterGate, ShadowCountsAsCloudWithTheDefaultMaskClasses) {
+TEST(RasterGate, ShadowIsItsOwnGroupWithItsOwnThreshold) {
   Chip chip;
-  chip.paint_rows(16, 3.0f, false);  // 0.25 shadow
+  chip.paint_rows(16, 3.0f, false);  // 16/64 = 0.25 shadow
   GateResult r = run(chip);
   EXPECT_DOUBLE_EQ(r.stats.shadow_frac, 0.25);
   EXPECT_DOUBLE_EQ(r.stats.cloud_frac, 0.0);
-  EXPECT_DOUBLE_EQ(r.stats.decision_cloud_frac, 0.25);
+  EXPECT_DOUBLE_EQ(r.stats.decision_cloud_frac, 0.0);
+  EXPECT_DOUBLE_EQ(r.stats.decision_shadow_frac, 0.25);
   EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.reason, "shadow 0.25 > 0.20");
   GateOptions o;
-  o.cloud_classes = {8, 9, 10};
+  o.max_shadow_center_frac = 0.3;
   EXPECT_TRUE(run(chip, o).passed);
+  // The seed's lumping (shadow counted as cloud) is still a configuration away.
+  o = GateOptions{};
+  o.cloud_classes = {3, 8, 9, 10};
+  o.shadow_classes = {};
+  r = run(chip, o);
+  EXPECT_DOUBLE_EQ(r.stats.decision_cloud_frac, 0.25);
+  EXPECT_EQ(r.reason, "cloud 0.25 > 0.20");
 }
 
 TEST(RasterGate, LandAboveThresholdRejectsAndLowersNdwiWater) {
@@ -168,5 +177,7 @@ TEST(RasterGate, OptionsComeFromTheConfig) {
   EXPECT_EQ(o.center_window_px, 32);
   EXPECT_DOUBLE_EQ(o.max_cloud_center_frac, 0.1);
   EXPECT_EQ(o.cloud_classes, (std::vector<int>{8, 9}));
+  EXPECT_EQ(o.shadow_classes, (std::vector<int>{3}));
+  EXPECT_DOUBLE_EQ(o.max_shadow_center_frac, 0.2);
   EXPECT_EQ(run(Chip{}, o).stats.window_px, 32);
 }

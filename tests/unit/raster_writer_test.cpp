@@ -188,6 +188,29 @@ TEST(RasterQuicklook, StretchUsesPercentilesOfValidPixels) {
   EXPECT_EQ(stretch_to_byte(flat, 0.02, 0.98)[3], 128);
 }
 
+TEST(RasterQuicklook, NarrowRangesAreWidenedSoWaterNoiseStaysCalm) {
+  // Open water: reflectance 0.030 ± 0.002 of noise, one bright ship pixel.
+  std::vector<float> water;
+  for (int i = 0; i < 1000; ++i) water.push_back(0.028f + 0.004f * static_cast<float>(i % 101) / 100.0f);
+  water.push_back(0.25f);
+  const auto pure = stretch_to_byte(water, 0.02, 0.98);
+  const auto calm = stretch_to_byte(water, 0.02, 0.98, 0.04);
+  auto spread = [&](const std::vector<std::uint8_t>& s) {
+    const auto [lo, hi] = std::minmax_element(s.begin(), s.end() - 1);
+    return *hi - *lo;
+  };
+  EXPECT_GT(spread(pure), 240);  // noise stretched over the whole byte range
+  // Widened to 0.04 around 0.030: the 0.004 of noise is 0.1 of the range, about 25 levels,
+  // centred on mid-grey; the ship saturates.
+  EXPECT_NEAR(spread(calm), 0.004 / 0.04 * 254.0, 3.0);
+  EXPECT_NEAR(calm[50], 128, 3);  // 0.030, the middle
+  EXPECT_EQ(calm.back(), 255);
+  // A wide range is left alone.
+  std::vector<float> wide;
+  for (int i = 0; i < 100; ++i) wide.push_back(0.01f * static_cast<float>(i));
+  EXPECT_EQ(stretch_to_byte(wide, 0.02, 0.98, 0.04), stretch_to_byte(wide, 0.02, 0.98));
+}
+
 TEST_F(RasterWriter, QuicklookIsAnRgbJpegWithoutSidecars) {
   const fs::path out = m_dir / "chip_quicklook.jpg";
   write_quicklook_jpeg(out, 256, m_bands[2], m_bands[1], m_bands[0]);
