@@ -1,17 +1,25 @@
 // `shipchips predict-overpasses`: the overpass schedule of the configured (or given) tiles,
-// from a planner chosen by --mode, written atomically to storage.layout.schedule (or --out).
-// --json FILE ("-" for stdout) adds the per-pass details the schedule has no columns for
-// (closest approach to the tile centre, swath entry/exit, cross-track distance).
+// from a planner chosen by --mode (default satellite_tracking.mode), written atomically to
+// storage.layout.schedule (or --out); the schedule it replaces is kept under history/
+// (plan/schedule_versions.hpp). Element sets come from --tle, satellite_tracking.tle_file, or
+// satellite_tracking.tle_source through the download cache <dataset_root>/plan/tle_cache
+// (plan/tle_source.hpp). --json FILE ("-" for stdout) adds the per-pass details the schedule
+// has no columns for (closest approach to the tile centre, swath entry/exit, cross-track
+// distance) of the passes predicted from element sets (tle, backfill, and auto's tle rows).
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/http_client.hpp"
 #include "core/time.hpp"
 #include "orbit/tle.hpp"
+#include "plan/planner_auto.hpp"
 #include "plan/planner_backfill.hpp"
 #include "plan/planner_esa.hpp"
 #include "plan/planner_tle.hpp"
 #include "plan/schedule.hpp"
+#include "plan/schedule_versions.hpp"
+#include "plan/tle_source.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -61,13 +69,15 @@ nlohmann::ordered_json pass_json(const plan::PredictedPass& p) {
 class PredictOverpassesCommand : public Command {
 public:
   void setup(CLI::App& sub) override {
-    sub.add_option("--mode", m_mode, "planner: tle (SGP4 from TLEs, days from --start), backfill (past days "
-                                     "before --start) or esa_plan (an ESA acquisition plan, KML or CSV); "
-                                     "default satellite_tracking.mode")
-        ->check(CLI::IsMember({"tle", "backfill", "esa_plan"}));
+    sub.add_option("--mode", m_mode, "planner: auto (the ESA plan where it covers the days and satellites, TLE "
+                                     "prediction elsewhere), tle (SGP4 from TLEs, days from --start), backfill "
+                                     "(past days before --start) or esa_plan (an ESA acquisition plan, KML or "
+                                     "CSV); default satellite_tracking.mode")
+        ->check(CLI::IsMember({"auto", "tle", "backfill", "esa_plan"}));
     sub.add_option("--esa-kml", m_esa_kml, "ESA acquisition plan KML (default satellite_tracking.esa_kml_path)");
     sub.add_option("--esa-csv", m_esa_csv, "ESA plan as the seed's CSV (default satellite_tracking.esa_csv_path)");
-    sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON) file (default satellite_tracking.tle_file)");
+    sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON/XML) file (default satellite_tracking.tle_file, else a "
+                                   "download of satellite_tracking.tle_source through the cache)");
     sub.add_option("--tiles", m_tiles, "MGRS tile ids, comma separated (default satellite_tracking.tiles)")
         ->delimiter(',');
     sub.add_option("--satellites", m_satellites, "S2A,S2B,S2C subset (default satellite_tracking.satellites)")
@@ -81,23 +91,13 @@ public:
   int run(const GlobalOptions& global) override {
     const Config config = load_app_config(global);
     const SatelliteTrackingConfig& st = config.satellite_tracking;
-    std::string mode = m_mode;
-    if (mode.empty()) {
-      mode = std::string(to_string(st.mode));
-      if (!planners().contains(mode) && mode != "esa_plan")
-        throw Error(ErrorCode::invalid_argument, "--mode: satellite_tracking.mode is \"" + mode +
-                                                     "\"; give --mode tle, backfill or esa_plan");
-    }
+    const std::string mode = m_mode.empty() ? std::string(to_string(st.mode)) : m_mode;
     if (mode == "esa_plan") return run_esa(config);
-    std::string tle_path = m_tle;
-    if (tle_path.empty()) {
-      if (st.tle_file.empty())
-        throw Error(ErrorCode::invalid_argument, "--tle: no TLE file (give --tle or set satellite_tracking.tle_file)");
-      tle_path = resolve_path(config, st.tle_file).string();
-    }
+    if (mode != "auto" && !planners().contains(mode))
+      throw Error(ErrorCode::invalid_argument, "--mode: satellite_tracking.mode is \"" + mode +
+                                                   "\"; give --mode auto, tle, backfill or esa_plan");
 
     plan::PlannerRequest request;
-    request.element_sets = plan::read_element_sets(tle_path);
     request.tiles = m_tiles.empty() ? st.tiles : m_tiles;
     request.satellites = m_satellites.empty() ? st.satellites : m_satellites;
     request.start = m_start.empty() ? std::chrono::floor<std::chrono::days>(utc_now()) : parse_iso8601(m_start);
@@ -105,18 +105,33 @@ public:
     if (m_days < 0 || request.days < 1) throw Error(ErrorCode::invalid_argument, "--days: must be at least 1");
     request.window_minutes = st.overpass_window_minutes;
     request.min_sun_elevation_deg = st.min_sun_elevation_deg;
+    request.tle_max_age_days = st.tle_max_age_days;
 
-    const plan::PlannerResult result = planners().at(mode)(request);
-    const std::filesystem::path out =
-        m_out.empty() ? dataset_path(config, config.storage.layout.schedule) : std::filesystem::path(m_out);
-    if (!out.parent_path().empty()) std::filesystem::create_directories(out.parent_path());
-    plan::write_schedule(out, result.windows());
-    spdlog::info("predict-overpasses: {} window(s) ({} mode, {} tile(s), {} day(s)) -> {}", result.passes.size(), mode,
+    std::vector<plan::OverpassWindow> windows;
+    std::vector<plan::PredictedPass> passes;
+    if (mode == "auto") {
+      plan::AutoPlanRequest auto_request;
+      auto_request.planner = request;
+      const auto [kml, csv] = esa_plan_files(config);
+      auto_request.esa_kml = kml;
+      auto_request.esa_csv = csv;
+      auto_request.load_element_sets = [&] { return load_element_sets(config); };
+      plan::AutoPlanResult result = plan::plan_auto(auto_request);
+      windows = std::move(result.windows);
+      passes = std::move(result.passes);
+    } else {
+      request.element_sets = load_element_sets(config);
+      plan::PlannerResult result = planners().at(mode)(request);
+      windows = result.windows();
+      passes = std::move(result.passes);
+    }
+    const std::filesystem::path out = write_output(config, windows);
+    spdlog::info("predict-overpasses: {} window(s) ({} mode, {} tile(s), {} day(s)) -> {}", windows.size(), mode,
                  request.tiles.size(), request.days, out.string());
 
     if (!m_json.empty()) {
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-      for (const plan::PredictedPass& p : result.passes) arr.push_back(pass_json(p));
+      for (const plan::PredictedPass& p : passes) arr.push_back(pass_json(p));
       const std::string text = arr.dump(2) + "\n";
       if (m_json == "-")
         std::cout << text;
@@ -127,14 +142,44 @@ public:
   }
 
 private:
-  int run_esa(const Config& config) const {
+  // --tle, else satellite_tracking.tle_file, else a download of tle_source through the cache.
+  std::vector<orbit::Tle> load_element_sets(const Config& config) const {
     const SatelliteTrackingConfig& st = config.satellite_tracking;
-    plan::EsaPlanRequest request;
+    if (!m_tle.empty()) return plan::read_element_sets(m_tle);
+    if (!st.tle_file.empty()) return plan::read_element_sets(resolve_path(config, st.tle_file));
+    plan::TleSourceOptions options;
+    options.url = st.tle_source;
+    options.cache_dir = dataset_path(config, "plan/tle_cache");
+    options.cache_hours = st.tle_cache_hours;
+    HttpClient client;
+    plan::TleFetch fetched = plan::fetch_tles(options, client);
+    spdlog::info("predict-overpasses: {} element set(s) from {} ({}, fetched {})", fetched.element_sets.size(),
+                 st.tle_source, plan::to_string(fetched.origin), format_iso8601(fetched.fetched_at, 0));
+    return std::move(fetched.element_sets);
+  }
+
+  // --esa-kml / --esa-csv, else the configured paths (KML first); both empty when none.
+  std::pair<std::string, std::string> esa_plan_files(const Config& config) const {
+    const SatelliteTrackingConfig& st = config.satellite_tracking;
     std::string kml = m_esa_kml, csv = m_esa_csv;
     if (kml.empty() && csv.empty()) {
       if (!st.esa_kml_path.empty()) kml = resolve_path(config, st.esa_kml_path).string();
       else if (!st.esa_csv_path.empty()) csv = resolve_path(config, st.esa_csv_path).string();
     }
+    return {kml, csv};
+  }
+
+  std::filesystem::path write_output(const Config& config, const std::vector<plan::OverpassWindow>& windows) const {
+    const std::filesystem::path out =
+        m_out.empty() ? dataset_path(config, config.storage.layout.schedule) : std::filesystem::path(m_out);
+    plan::write_schedule_versioned(out, windows, config.satellite_tracking.schedule_versions_keep);
+    return out;
+  }
+
+  int run_esa(const Config& config) const {
+    const SatelliteTrackingConfig& st = config.satellite_tracking;
+    plan::EsaPlanRequest request;
+    const auto [kml, csv] = esa_plan_files(config);
     request.kml = kml;
     request.csv = csv;
     request.tiles = m_tiles.empty() ? st.tiles : m_tiles;
@@ -143,9 +188,7 @@ private:
     request.days = m_days > 0 ? m_days : st.prediction_days;
     request.window_minutes = st.overpass_window_minutes;
     const auto windows = plan::plan_esa(request);
-    const std::filesystem::path out =
-        m_out.empty() ? dataset_path(config, config.storage.layout.schedule) : std::filesystem::path(m_out);
-    plan::write_schedule(out, windows);
+    const std::filesystem::path out = write_output(config, windows);
     spdlog::info("predict-overpasses: {} window(s) (esa_plan mode, {} tile(s)) -> {}", windows.size(),
                  request.tiles.size(), out.string());
     return 0;
@@ -164,7 +207,8 @@ private:
 };
 
 RegisterCommand reg{"predict-overpasses",
-                    "Overpass windows of S2A/S2B/S2C over tiles (tle: SGP4; backfill: past days; esa_plan: ESA plans)",
+                    "Overpass windows of S2A/S2B/S2C over tiles (auto: ESA plans + TLE; tle: SGP4; backfill: past "
+                    "days; esa_plan: ESA plans)",
                     [] { return std::make_unique<PredictOverpassesCommand>(); }};
 
 } // namespace

@@ -51,7 +51,7 @@ struct SatelliteTrackingConfig {
   double min_sun_elevation_deg = 5.0;
   double tle_cache_hours = 6.0;                       // a downloaded TLE file is reused this long
   double tle_max_age_days = 14.0;                     // elements older than this (vs the window) warn
-  int schedule_versions_keep = 30;                    // previous schedules kept by auto mode (0 = all)
+  int schedule_versions_keep = 30;                    // replaced schedules kept in plan/history (0 = all)
   bool operator==(const SatelliteTrackingConfig&) const = default;
 };
 

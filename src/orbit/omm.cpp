@@ -17,13 +17,7 @@
 namespace shipchips::orbit {
 namespace {
 
-// One OMM record, whatever the container: text and numbers by field name, and failure
-// messages that name where the record is.
-struct Record {
-  std::function<std::optional<std::string>(std::string_view)> text;
-  std::function<std::optional<double>(std::string_view)> number;
-  std::function<void(std::string_view, std::string_view)> fail; // throws
-};
+using Record = detail::OmmRecord;
 
 double required_number(const Record& r, std::string_view name) {
   std::optional<double> v = r.number(name);
@@ -41,7 +35,9 @@ void check_range(const Record& r, std::string_view name, double value, double lo
   }
 }
 
-Omm make_omm(const Record& r, long source_line) {
+} // namespace
+
+Omm detail::make_omm(const Record& r, long source_line) {
   Omm o;
   o.source_line = source_line;
   o.object_name = r.text("OBJECT_NAME").value_or("");
@@ -89,7 +85,7 @@ Omm make_omm(const Record& r, long source_line) {
   return o;
 }
 
-std::optional<double> parse_number_text(const Record& r, std::string_view name, const std::string& text) {
+std::optional<double> detail::parse_number_text(const Record& r, std::string_view name, const std::string& text) {
   try {
     return parse_double_field(text);
   } catch (const Error&) {
@@ -101,7 +97,8 @@ std::optional<double> parse_number_text(const Record& r, std::string_view name, 
   return std::nullopt;
 }
 
-} // namespace
+using detail::make_omm;
+using detail::parse_number_text;
 
 MeanElements Omm::mean_elements() const {
   constexpr double kDeg2Rad = std::numbers::pi / 180.0;
@@ -190,21 +187,22 @@ std::vector<Omm> parse_omm_json(std::string_view text, std::string_view source) 
   return out;
 }
 
+std::vector<Omm> parse_omm_text(std::string_view text, std::string_view source) {
+  // A UTF-8 byte-order mark is not content (some Windows tools write one).
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text.substr(first, 3) == "\xEF\xBB\xBF") first = text.find_first_not_of(" \t\r\n", first + 3);
+  if (first != std::string_view::npos && (text[first] == '[' || text[first] == '{')) return parse_omm_json(text, source);
+  if (first != std::string_view::npos && text[first] == '<') return parse_omm_xml(text, source);
+  std::istringstream csv{std::string(text)};
+  return parse_omm_csv(csv, source);
+}
+
 std::vector<Omm> read_omm_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
-    return parse_omm_json(text, path.string());
-  }
-  if (first != std::string::npos && text[first] == '<') {
-    throw Error(ErrorCode::input_invalid, located(path.string(), 1, "format", "OMM XML is not supported; use CSV or JSON"));
-  }
-  std::istringstream csv(text);
-  return parse_omm_csv(csv, path.string());
+  return parse_omm_text(buffer.str(), path.string());
 }
 
 } // namespace shipchips::orbit

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 namespace shipchips::plan {
 
@@ -47,20 +48,25 @@ orbit::Tle tle_from_omm(const orbit::Omm& omm) {
   return t;
 }
 
+std::vector<orbit::Tle> parse_element_sets(std::string_view text, std::string_view source) {
+  const std::string_view head = text.substr(0, 4096);
+  const std::size_t first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  const std::string_view first_line = head.substr(0, head.find('\n'));
+  const bool omm = first != std::string_view::npos && (head[first] == '[' || head[first] == '{' || head[first] == '<' ||
+                                                       first_line.find("NORAD_CAT_ID") != std::string_view::npos);
+  if (!omm) return orbit::parse_tle_text(text, source);
+  std::vector<orbit::Tle> out;
+  for (const orbit::Omm& o : orbit::parse_omm_text(text, source)) out.push_back(tle_from_omm(o));
+  return out;
+}
+
 std::vector<orbit::Tle> read_element_sets(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open element set file");
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  const std::size_t first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-  const std::string first_line = head.substr(0, head.find('\n'));
-  const bool omm = first != std::string::npos &&
-                   (head[first] == '[' || head[first] == '{' || first_line.find("NORAD_CAT_ID") != std::string::npos);
-  if (!omm) return orbit::read_tle_file(path);
-  std::vector<orbit::Tle> out;
-  for (const orbit::Omm& o : orbit::read_omm_file(path)) out.push_back(tle_from_omm(o));
-  return out;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw Error(ErrorCode::io_error, path.string() + ": read failed");
+  return parse_element_sets(buffer.str(), path.string());
 }
 
 namespace detail {
@@ -78,7 +84,7 @@ PlannerResult plan_window(const PlannerRequest& request, UtcTime start, UtcTime 
   }
   PlannerResult result;
   const std::vector<SatelliteElements> sats =
-      select_elements(request.element_sets, request.satellites, start, end, result.warnings);
+      select_elements(request.element_sets, request.satellites, start, end, result.warnings, request.tle_max_age_days);
   PassOptions o;
   o.start = start;
   o.end = end;

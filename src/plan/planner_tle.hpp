@@ -12,15 +12,19 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shipchips::plan {
 
 // Element sets from a TLE file (two- or three-line sets) or an OMM file (Celestrak/Space-Track
-// GP CSV or JSON: the first non-blank character is '[' or '{', or the first line names
-// NORAD_CAT_ID). OMM sets become Tle values (no element lines; source_line = CSV line or JSON
-// index). Errors name the file and line (Error(input_invalid)).
+// GP CSV, JSON or XML: the first non-blank character is '[' or '{' (JSON) or '<' (XML), or the
+// first line names NORAD_CAT_ID (CSV)). OMM sets become Tle values (no element lines;
+// source_line = CSV line, JSON index or XML line). Errors name the file and line
+// (Error(input_invalid)). parse_element_sets does the same for text already in memory (a
+// download), `source` naming it in messages.
 std::vector<orbit::Tle> read_element_sets(const std::filesystem::path& path);
+std::vector<orbit::Tle> parse_element_sets(std::string_view text, std::string_view source);
 orbit::Tle tle_from_omm(const orbit::Omm& omm);
 
 struct PlannerRequest {
@@ -32,6 +36,7 @@ struct PlannerRequest {
   int window_minutes = 15;
   double min_sun_elevation_deg = 5.0;
   int threads = 2;
+  double tle_max_age_days = 14.0;            // satellite_tracking.tle_max_age_days: older sets warn
 };
 
 struct PlannerResult {
