@@ -333,7 +333,8 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
              c_class = csv->column("class"), c_name = csv->column("name"), c_callsign = csv->column("callsign"),
              c_imo = csv->column("imo"), c_type = csv->column("ship_type"), c_a = csv->column("dim_a"),
              c_b = csv->column("dim_b"), c_c = csv->column("dim_c"), c_d = csv->column("dim_d"),
-             c_draught = csv->column("draught"), c_dest = csv->column("destination");
+             c_draught = csv->column("draught"), c_dest = csv->column("destination"),
+             c_provider = csv->column("provider"), c_source = csv->column("source");
   if (!c_over && !c_capt)
     throw Error(ErrorCode::input_invalid, path + ": needs an overpass_time or captured_time column for AIS times");
   return run_csv(*csv, AisFormat::upload, sink, options, [&](const Row& row) {
@@ -357,8 +358,9 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
       const auto nav = row.small_int(c_nav, "nav_status", 0, 15);
       if (nav && *nav != 15) p.nav_status = nav;
       p.ais_class = parse_ais_class(row.text(c_class));
-      p.source = source;
-      p.provider = "upload";
+      p.source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
+      // A shipchips snapshot says where its rows came from ("aisstream", "synthetic"); keep it.
+      p.provider = row.text(c_provider).empty() ? std::string("upload") : std::string(row.text(c_provider));
       r.position = std::move(p);
     } else {
       r.no_position = true;
@@ -382,8 +384,8 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
     s.dim_d = dim(c_d, "dim_d");
     const auto draught = row.number(c_draught, "draught");
     if (draught && *draught > 0) s.draught_m = draught;
-    s.source = source;
-    s.provider = "upload";
+    s.source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
+    s.provider = row.text(c_provider).empty() ? std::string("upload") : std::string(row.text(c_provider));
     r.static_data = std::move(s);
     return r;
   });

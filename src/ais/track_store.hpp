@@ -32,6 +32,7 @@ namespace shipchips::ais {
 // min_lon > max_lon means the box crosses the antimeridian.
 struct BBox {
   double min_lat = -90, min_lon = -180, max_lat = 90, max_lon = 180;
+  bool operator==(const BBox&) const = default;
 };
 
 struct TrackCounts {
