@@ -3,7 +3,9 @@
 #include "ais/track_store.hpp"
 #include "core/error.hpp"
 
+#include <GeographicLib/Geocentric.hpp>
 #include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/LocalCartesian.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +25,51 @@ double normalize_azimuth(double deg) {
   double a = std::fmod(deg, 360.0);
   if (a < 0) a += 360.0;
   return a >= 360.0 ? 0.0 : a;
+}
+
+// The cubic Hermite curve from a to b with their velocities (SOG along COG), at fraction f;
+// false (out untouched) when either lacks a usable velocity or the velocities disagree with
+// the distance covered (a stop, a data glitch): the geodesic is then the safer guess.
+bool curve_between(const PositionReport& a, const PositionReport& b, double gap, double s12, double f,
+                   const InterpolationOptions& o, InterpolatedPosition& out) {
+  const auto sog_a = valid_sog(a.sog_kn), sog_b = valid_sog(b.sog_kn);
+  const auto cog_a = valid_cog(a.cog_deg), cog_b = valid_cog(b.cog_deg);
+  if (!sog_a || !sog_b || !cog_a || !cog_b) return false;
+  if (*sog_a < o.min_moving_sog_kn || *sog_b < o.min_moving_sog_kn) return false;
+  const double mean_speed = 0.5 * (*sog_a + *sog_b) * kKnotMs;
+  const double chord_speed = s12 / gap;
+  if (std::abs(chord_speed - mean_speed) > 0.3 * mean_speed) return false;
+
+  const auto& geod = GeographicLib::Geodesic::WGS84();
+  double mid_lat = 0, mid_lon = 0, azi = 0, s_unused = 0, azi_unused = 0;
+  geod.Inverse(a.lat, a.lon, b.lat, b.lon, s_unused, azi, azi_unused);
+  geod.Direct(a.lat, a.lon, azi, s12 / 2, mid_lat, mid_lon);
+  const GeographicLib::LocalCartesian plane(mid_lat, mid_lon, 0.0, GeographicLib::Geocentric::WGS84());
+  double xa = 0, ya = 0, za = 0, xb = 0, yb = 0, zb = 0;
+  plane.Forward(a.lat, a.lon, 0.0, xa, ya, za);
+  plane.Forward(b.lat, b.lon, 0.0, xb, yb, zb);
+  auto velocity = [&](double sog_kn, double cog_deg) {
+    const double v = sog_kn * kKnotMs * gap, c = cog_deg * kPi / 180.0;  // scaled by the gap (Hermite form)
+    return std::pair{v * std::sin(c), v * std::cos(c)};
+  };
+  const auto [vxa, vya] = velocity(*sog_a, *cog_a);
+  const auto [vxb, vyb] = velocity(*sog_b, *cog_b);
+  const double f2 = f * f, f3 = f2 * f;
+  const double h00 = 2 * f3 - 3 * f2 + 1, h10 = f3 - 2 * f2 + f, h01 = -2 * f3 + 3 * f2, h11 = f3 - f2;
+  const double x = h00 * xa + h10 * vxa + h01 * xb + h11 * vxb;
+  const double y = h00 * ya + h10 * vya + h01 * yb + h11 * vyb;
+  // Derivatives for the course and speed at t (per unit f, so divided by the gap).
+  const double d00 = 6 * f2 - 6 * f, d10 = 3 * f2 - 4 * f + 1, d01 = -6 * f2 + 6 * f, d11 = 3 * f2 - 2 * f;
+  const double dx = (d00 * xa + d10 * vxa + d01 * xb + d11 * vxb) / gap;
+  const double dy = (d00 * ya + d10 * vya + d01 * yb + d11 * vyb) / gap;
+  double lat = 0, lon = 0, h = 0;
+  plane.Reverse(x, y, 0.0, lat, lon, h);
+  out.method = PositionMethod::interpolated_curved;
+  out.lat = lat;
+  out.lon = lon;
+  out.speed_ms = std::hypot(dx, dy);
+  if (*out.speed_ms > 0.01) out.course_deg = normalize_azimuth(std::atan2(dx, dy) * 180.0 / kPi);
+  return true;
 }
 
 InterpolatedPosition interpolate_between(const PositionReport& a, const PositionReport& b, UtcTime t,
@@ -48,13 +95,14 @@ InterpolatedPosition interpolate_between(const PositionReport& a, const Position
   double s12 = 0, azi1 = 0, azi2 = 0;
   geod.Inverse(a.lat, a.lon, b.lat, b.lon, s12, azi1, azi2);
   const double f = since / gap;
+  out.uncertainty_m = o.gps_error_m + 0.5 * o.a_max_ms2 * since * until;
+  if (gap > o.curve_min_gap_s && curve_between(a, b, gap, s12, f, o, out)) return out;
   double lat = a.lat, lon = a.lon, azi = azi1;
   if (s12 > 0) geod.Direct(a.lat, a.lon, azi1, f * s12, lat, lon, azi);
   out.lat = lat;
   out.lon = lon;
   if (s12 > 0.01) out.course_deg = normalize_azimuth(azi);
   out.speed_ms = s12 / gap;
-  out.uncertainty_m = o.gps_error_m + 0.5 * o.a_max_ms2 * since * until;
   return out;
 }
 
@@ -94,7 +142,12 @@ InterpolatedPosition dead_reckon(const PositionReport& p, UtcTime t, const Inter
 }  // namespace
 
 std::string_view to_string(PositionMethod method) {
-  return method == PositionMethod::interpolated ? "interpolated" : "dead_reckoned";
+  switch (method) {
+    case PositionMethod::interpolated: return "interpolated";
+    case PositionMethod::interpolated_curved: return "interpolated_curved";
+    case PositionMethod::dead_reckoned: return "dead_reckoned";
+  }
+  return "interpolated";
 }
 
 InterpolationOptions InterpolationOptions::from_config(const AisConfig& config) {

@@ -5,6 +5,12 @@
 //     interpolated: along the WGS-84 geodesic from `before` to `after` (GeographicLib), at
 //     the time fraction (t - t_before) / (t_after - t_before). A ping exactly at t is used as
 //     it is (fraction 0).
+//     When the gap is longer than curve_min_gap_s and both pings carry a usable SOG and COG
+//     that agree with the distance covered (mean of the two SOGs within 30 % of the
+//     distance / gap), the ship is taken along the cubic Hermite curve through both positions
+//     with both velocities, in a local east/north plane (GeographicLib LocalCartesian at the
+//     midpoint) → interpolated_curved: a ship turning between the pings is followed round the
+//     turn instead of across its chord; a straight, steady track gives the same position.
 //  2. Otherwise the nearest ping is within max_extrapolation_s → dead_reckoned: along the
 //     geodesic from that ping with azimuth COG and distance SOG·Δt (Δt negative when the
 //     ping is after t: the ship is moved back). Without SOG/COG (or SOG below
@@ -35,7 +41,7 @@ namespace shipchips::ais {
 
 class TrackStore;
 
-enum class PositionMethod { interpolated, dead_reckoned };
+enum class PositionMethod { interpolated, interpolated_curved, dead_reckoned };
 std::string_view to_string(PositionMethod method);
 
 struct InterpolationOptions {
@@ -47,6 +53,7 @@ struct InterpolationOptions {
   double sog_error_kn = 0.2;
   double min_moving_sog_kn = 0.5;
   double unknown_speed_kn = 20.0;
+  double curve_min_gap_s = 60.0;
 
   static InterpolationOptions from_config(const AisConfig& config);
 };

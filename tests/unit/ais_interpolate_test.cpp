@@ -10,6 +10,9 @@
 #include "core/error.hpp"
 #include "fixture/world_build.hpp"
 
+#include <GeographicLib/Geocentric.hpp>
+#include <GeographicLib/LocalCartesian.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -227,7 +230,7 @@ TEST(AisInterpolate, FixtureWorldInterpolationBeatsTheNearestPing) {
     const double lat = *parse_double_field(truth->field(c_lat)), lon = *parse_double_field(truth->field(c_lon));
     const auto p = position_of(interpolate_position(store, mmsi, t, o));
     ++cases;
-    EXPECT_EQ(p.method, PositionMethod::interpolated) << mmsi;
+    EXPECT_TRUE(p.method == PositionMethod::interpolated || p.method == PositionMethod::interpolated_curved) << mmsi;
     const double e = geodesic_distance_m(p.lat, p.lon, lat, lon);
     err.push_back(e);
     raw_err.push_back(geodesic_distance_m(p.nearest.lat, p.nearest.lon, lat, lon));
@@ -263,4 +266,53 @@ TEST(AisInterpolate, FixtureWorldInterpolationBeatsTheNearestPing) {
   EXPECT_LT(max_err, 25.0);
   EXPECT_GE(within, static_cast<int>(std::ceil(0.95 * cases)));
   EXPECT_GT(median(raw_err), 3.0 * median(err));
+}
+
+// A ship turning on a 2 km circle at 10 kn, pinged 300 s apart (a 44° turn between the
+// pings): the geodesic between them cuts the chord, ~146 m inside the track at mid-gap; the
+// Hermite curve with the pings' SOG/COG follows the turn. Truth from the circle itself, laid
+// out in a local east/north plane (GeographicLib::LocalCartesian, independent of the curve).
+TEST(AisInterpolate, TurningShipFollowsTheCurveNotTheChord) {
+  const GeographicLib::LocalCartesian plane(54.0, 7.0, 0.0, GeographicLib::Geocentric::WGS84());
+  const double r = 2000.0, v = 10.0 * 1852.0 / 3600.0, w = v / r;
+  auto at = [&](double t) {
+    // Clockwise round the origin, starting north of it, heading east.
+    const double a = w * t;
+    double lat = 0, lon = 0, h = 0;
+    plane.Reverse(r * std::sin(a), r * std::cos(a), 0.0, lat, lon, h);
+    const double cog = std::fmod(90.0 + a * 180.0 / M_PI, 360.0);
+    return std::tuple{lat, lon, cog};
+  };
+  auto make = [&](double t) {
+    const auto [lat, lon, cog] = at(t);
+    return ping(t, lat, lon, 10.0, cog);
+  };
+  const std::vector<PositionReport> pings{make(0), make(300)};
+  InterpolationOptions straight;
+  straight.curve_min_gap_s = 1e9;  // the geodesic only
+  double worst_curve = 0, worst_chord = 0;
+  for (double t : {30.0, 75.0, 150.0, 225.0, 270.0}) {
+    const auto [lat, lon, cog] = at(t);
+    const auto curved = position_of(interpolate_position(pings, after(t)));
+    const auto chord = position_of(interpolate_position(pings, after(t), straight));
+    EXPECT_EQ(curved.method, PositionMethod::interpolated_curved);
+    EXPECT_EQ(chord.method, PositionMethod::interpolated);
+    worst_curve = std::max(worst_curve, geodesic_distance_m(curved.lat, curved.lon, lat, lon));
+    worst_chord = std::max(worst_chord, geodesic_distance_m(chord.lat, chord.lon, lat, lon));
+    ASSERT_TRUE(curved.course_deg);
+    EXPECT_NEAR(std::fmod(*curved.course_deg - cog + 540.0, 360.0) - 180.0, 0.0, 1.5) << t;
+    EXPECT_NEAR(*curved.speed_ms, v, 0.05 * v) << t;
+    EXPECT_LE(geodesic_distance_m(curved.lat, curved.lon, lat, lon), curved.uncertainty_m);
+  }
+  EXPECT_GT(worst_chord, 140.0);
+  EXPECT_LT(worst_curve, 5.0) << "chord " << worst_chord;
+
+  // A straight steady track: the curve is the geodesic (within a few centimetres).
+  const std::vector<PositionReport> line{ping(0, 54.0, 7.0, 12.0, 0.0), ping(300, 54.0 + 1852.0 / 111250.0, 7.0, 12.0, 0.0)};
+  const auto c = position_of(interpolate_position(line, after(120)));
+  const auto g = position_of(interpolate_position(line, after(120), straight));
+  EXPECT_LT(geodesic_distance_m(c.lat, c.lon, g.lat, g.lon), 0.2);
+  // SOG that disagrees with the distance covered (a stop in between): the geodesic is kept.
+  const std::vector<PositionReport> stop{ping(0, 54.0, 7.0, 12.0, 0.0), ping(300, 54.001, 7.0, 12.0, 0.0)};
+  EXPECT_EQ(position_of(interpolate_position(stop, after(120))).method, PositionMethod::interpolated);
 }
