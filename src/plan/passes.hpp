@@ -48,6 +48,9 @@ namespace shipchips::plan {
 std::string satellite_for_catalog(long catalog_number);
 // 40697 for "S2A" ...; throws Error(invalid_argument) for an unknown satellite name.
 long catalog_for_satellite(std::string_view satellite);
+// Launch time (UTC) of "S2A", "S2B", "S2C": a planner predicts no pass before it (elements of
+// 2026 propagated back to 2019 would invent passes of a satellite still on the ground).
+UtcTime satellite_launch(std::string_view satellite);
 
 // Relative orbit 1..143 of an absolute orbit in ESA's numbering: ((absolute − offset) mod 143)
 // + 1. S2A: offset −2, which every (OrbitAbsolute, OrbitRelative) pair of ESA's 2019

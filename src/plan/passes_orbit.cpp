@@ -20,15 +20,16 @@ struct SatelliteInfo {
   const char* name;
   long catalog;
   std::optional<long> esa_offset; // ESA relative = ((absolute - offset) mod 143) + 1
+  const char* launch;              // lift-off, UTC (ESA): no pass before it
 };
 
 // S2A: every (OrbitAbsolute, OrbitRelative) pair of ESA's 2019 acquisition plan satisfies
 // offset -2 (e.g. 22057 -> 38). S2B: the commonly used rel = (abs + 70) mod 143 + 1 (not
 // verified: no S2B plan at hand). S2C: none known.
 const SatelliteInfo k_satellites[] = {
-    {"S2A", 40697, -2},
-    {"S2B", 42063, -70},
-    {"S2C", 60989, std::nullopt},
+    {"S2A", 40697, -2, "2015-06-23T01:51:58Z"},
+    {"S2B", 42063, -70, "2017-03-07T01:49:24Z"},
+    {"S2C", 60989, std::nullopt, "2024-09-05T01:50:00Z"},
 };
 
 const SatelliteInfo& info_for(std::string_view satellite) {
@@ -37,6 +38,12 @@ const SatelliteInfo& info_for(std::string_view satellite) {
   throw Error(ErrorCode::invalid_argument,
               "satellite: unknown Sentinel-2 satellite \"" + std::string(satellite) + "\" (S2A, S2B or S2C)");
 }
+
+} // namespace
+
+UtcTime satellite_launch(std::string_view satellite) { return parse_iso8601(info_for(satellite).launch); }
+
+namespace {
 
 double days_between(UtcTime a, UtcTime b) {
   return std::chrono::duration<double, std::ratio<86400>>(b - a).count();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <spdlog/spdlog.h>
 #include <sstream>
 
 namespace shipchips::plan {
@@ -93,6 +94,17 @@ PlannerResult plan_window(const PlannerRequest& request, UtcTime start, UtcTime 
   o.threads = request.threads;
   o.source = source;
   result.passes = predict_passes(sats, tiles, o);
+  std::set<std::string> before_launch;
+  std::erase_if(result.passes, [&](const PredictedPass& p) {
+    if (p.closest_approach >= satellite_launch(p.window.satellite)) return false;
+    before_launch.insert(p.window.satellite);
+    return true;
+  });
+  for (const std::string& sat : before_launch) {
+    result.warnings.push_back(sat + ": no passes before its launch on " +
+                              format_iso8601(satellite_launch(sat), 0).substr(0, 10) + " (dropped)");
+    spdlog::warn("{}", result.warnings.back());
+  }
   return result;
 }
 
