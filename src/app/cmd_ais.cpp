@@ -2,13 +2,22 @@
 // NMEA 4.0 tag blocks, or the USCG archive form) and prints one line per complete message:
 // gpsd-compatible JSON (`gpsdecode -j`'s objects) with --json, a readable summary otherwise.
 // Bad lines are counted and reported on stderr with file:line; --strict makes the first fatal.
+// `shipchips ais import FILE... [--strict]`: reads AIS files of any supported kind (upload CSV
+// or XLSX, DMA, MarineCadastre, NMEA) into the dataset's track store (exact duplicates dropped),
+// with progress on a terminal.
 #include "ais/nmea_json.hpp"
+#include "ais/readers_csv.hpp"
+#include "ais/track_store.hpp"
+#include "app/app_context.hpp"
+#include "pipeline/collect_ais.hpp"
 #include "ais/nmea_stream.hpp"
 #include "ais/nmea_text.hpp"
 #include "app/command.hpp"
+#include "app/progress.hpp"
 #include "core/error.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -40,6 +49,9 @@ class AisDecodeCommand : public shipchips::app::Command {
       in = &file;
     }
 
+    std::error_code size_error;
+    const auto total = from_stdin ? 0 : std::filesystem::file_size(m_file, size_error);
+    shipchips::app::TerminalProgress progress(name, size_error ? 0 : total);
     NmeaStreamDecoder decoder;
     DecodedAis decoded;
     SentenceError error;
@@ -51,6 +63,8 @@ class AisDecodeCommand : public shipchips::app::Command {
     long bad = 0;
     while (std::getline(*in, line)) {
       ++line_number;
+      if ((line_number & 0xffff) == 0)
+        progress.update(from_stdin ? 0 : static_cast<std::uint64_t>(file.tellg()), line_number);
       const FeedResult r = decoder.feed(line, line_number, decoded, &error);
       if (r == FeedResult::message) {
         if (m_json) {
@@ -76,6 +90,7 @@ class AisDecodeCommand : public shipchips::app::Command {
         }
       }
     }
+    progress.done();
     if (in->bad()) throw Error(ErrorCode::io_error, name + ": read error");
     flush(out);
     const std::size_t unfinished = decoder.finish();
@@ -105,5 +120,49 @@ class AisDecodeCommand : public shipchips::app::Command {
 
 shipchips::app::RegisterCommand reg{"ais decode", "Decode an AIVDM/AIVDO NMEA file (gpsd-compatible JSON with --json)",
                                     [] { return std::make_unique<AisDecodeCommand>(); }};
+
+class AisImportCommand : public shipchips::app::Command {
+ public:
+  void setup(CLI::App& sub) override {
+    sub.add_option("FILE", m_files, "AIS files (upload CSV/XLSX, DMA, MarineCadastre, NMEA)")->required();
+    sub.add_flag("--strict", m_strict, "Stop at the first bad row (exit code of input_invalid)");
+  }
+
+  int run(const shipchips::app::GlobalOptions& global) override {
+    using namespace shipchips;
+    const Config config = app::load_app_config(global);
+    const auto store_path = pipeline::track_store_path(config);
+    std::filesystem::create_directories(store_path.parent_path());
+    ais::TrackStore store(store_path.string());
+    for (const std::string& file : m_files) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(file, ec);
+      app::TerminalProgress progress(file, ec ? 0 : size);
+      ais::ReadOptions options;
+      options.strict = m_strict;
+      options.progress_every = 20000;
+      options.progress = [&](long records) { progress.update(0, static_cast<std::uint64_t>(records)); };
+      const ais::ImportReport r = ais::import_ais_file(file, store, options);
+      progress.done();
+      std::printf("%s (%s): %ld records, %zu positions new, %zu duplicates, %zu static reports new, %ld bad rows "
+                  "(%.1f s)\n",
+                  file.c_str(), std::string(ais::to_string(r.read.format)).c_str(), r.read.records,
+                  r.positions.inserted, r.positions.duplicates, r.statics.inserted, r.read.bad_rows, r.seconds);
+      for (const auto& problem : r.read.problems) std::fprintf(stderr, "  skipped: %s\n", problem.c_str());
+    }
+    const ais::TrackCounts c = store.counts();
+    std::printf("track store %s: %lld positions of %lld ships, %lld static reports\n", store_path.c_str(),
+                static_cast<long long>(c.positions), static_cast<long long>(c.ships),
+                static_cast<long long>(c.static_reports));
+    return 0;
+  }
+
+ private:
+  std::vector<std::string> m_files;
+  bool m_strict = false;
+};
+
+shipchips::app::RegisterCommand reg_import{"ais import", "Import AIS files into the dataset's track store",
+                                           [] { return std::make_unique<AisImportCommand>(); }};
 
 }  // namespace
