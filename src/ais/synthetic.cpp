@@ -108,10 +108,13 @@ SyntheticTraffic synthesize_ais(const SyntheticOptions& options) {
         PositionReport p;
         p.mmsi = mmsi;
         p.time = t;
-        p.lat = lat;
-        p.lon = lon;
+        // Reported to 1e-6° (0.1 m), as feeds print them: short decimals survive every text
+        // round trip (CSV, XLSX), so a re-imported snapshot row is an exact duplicate.
+        p.lat = std::round(lat * 1e6) / 1e6;
+        p.lon = std::round(lon * 1e6) / 1e6;
         p.sog_kn = std::round(sog * 10.0) / 10.0;
-        p.cog_deg = std::fmod(std::round(course * 10.0) / 10.0 + 360.0, 360.0);
+        const double cog = std::round(std::fmod(course + 360.0, 360.0) * 10.0) / 10.0;
+        p.cog_deg = cog >= 360.0 ? 0.0 : cog;
         if (reports_heading) p.heading_deg = std::fmod(std::round(course + rng.uniform(-2.0, 2.0)) + 360.0, 360.0);
         p.nav_status = cls == AisClass::a ? std::optional<int>(0) : std::nullopt;
         p.ais_class = cls;
