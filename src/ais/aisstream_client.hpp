@@ -6,7 +6,8 @@
 // certificate verified against the system store plus options.ca_file, host name or IP checked
 // by OpenSSL) → WebSocket handshake → the subscription is sent at once (aisstream drops a
 // client that has not subscribed within 3 s) → frames are read, decoded by parse_stream_frame
-// and queued in arrival order.
+// and queued in arrival order. Text and binary WebSocket frames are both read as JSON (the
+// service's frames have been seen as either, depending on the client library).
 //
 // Failures and what follows:
 //   - drop, reset, close by the server, handshake failure, read timeout: reconnect after a
@@ -99,7 +100,7 @@ std::string_view to_string(StreamState state);
 struct StreamStats {
   std::uint64_t connects = 0;         // WebSocket handshakes completed
   std::uint64_t reconnects = 0;       // connection attempts after a drop or failure
-  std::uint64_t frames = 0;           // text frames read
+  std::uint64_t frames = 0;           // data frames read (text or binary)
   std::uint64_t positions = 0;        // frames by kind
   std::uint64_t static_reports = 0;
   std::uint64_t ignored = 0;
