@@ -5,7 +5,8 @@
 # box and the open window, tracks physically consistent (geodesic distance / time = SOG, COG =
 # the track's direction, ITU-R M.1371 reporting intervals); a rerun adds nothing; a lost track
 # store loses no ping (the previous snapshot is merged); no window → a clear end, no snapshot;
-# neither --dry-run nor --no-dry-run → refused.
+# neither --dry-run nor --no-dry-run → refused; a live run with nothing listening ends cleanly
+# on SIGINT without ever printing the API key; no key → a clear error.
 set -euo pipefail
 BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
 SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -152,4 +153,23 @@ assert r["snapshots"] == [] and r["positions_received"] == 0, r
 assert r["ended"].startswith("no overpass window open between"), r
 PYEOF
 test ! -e "$DS/ais/20260325"
+# --- live, nothing listening: it keeps reconnecting; SIGINT ends it cleanly, key never logged ---
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+KEY="secret-key-$RANDOM$RANDOM"
+LOG="$TMP/live.log"
+AISSTREAM_API_KEY="$KEY" SHIPCHIPS_AIS_ENDPOINT="ws://127.0.0.1:$PORT/v0/stream" \
+  SHIPCHIPS_AIS_RECONNECT_INITIAL_BACKOFF_S=0.1 SHIPCHIPS_AIS_RECONNECT_MAX_BACKOFF_S=0.2 \
+  "$BIN" --config "$CONFIG" --log-level debug collect-ais --no-dry-run --json > "$TMP/live.json" 2> "$LOG" &
+PID=$!
+sleep 2
+kill -INT $PID
+rc=0; wait $PID || rc=$?
+[ "$rc" = 0 ] || { echo "collect-ais after SIGINT: exit $rc" >&2; cat "$LOG" >&2; exit 1; }
+grep -q '"ended": "stop requested"' "$TMP/live.json" || { cat "$TMP/live.json" >&2; exit 1; }
+grep -q "127.0.0.1:$PORT" "$LOG"        # it did try to connect (and logged where)
+if grep -q "$KEY" "$LOG" "$TMP/live.json"; then echo "the API key appears in the output" >&2; exit 1; fi
+# Without a key: a clear error, nothing started.
+rc=0; env -u AISSTREAM_API_KEY "$BIN" --config "$CONFIG" collect-ais --no-dry-run > /dev/null 2> "$TMP/nokey.txt" || rc=$?
+[ "$rc" != 0 ] && grep -q "AISSTREAM_API_KEY is not set" "$TMP/nokey.txt"
+
 echo "collect-ais dry run: OK"
