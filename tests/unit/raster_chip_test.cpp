@@ -617,16 +617,18 @@ TEST(RasterChip, GateAndWriterOnRealChips) {
         scl->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, scl->GetRasterXSize(), scl->GetRasterYSize(), classes.data(),
                                         scl->GetRasterXSize(), scl->GetRasterYSize(), GDT_Byte, 0, 0, nullptr),
         CE_None);
-    int cloudy = 0;
+    int cloudy = 0, shadow = 0;
     for (int r = 96; r < 160; ++r)
       for (int c = 96; c < 160; ++c) {
         const auto sc = static_cast<long long>(std::floor((chip.grid.x_center(c) - gt[0]) / gt[1]));
         const auto sr = static_cast<long long>(std::floor((chip.grid.y_center(r) - gt[3]) / gt[5]));
         if (sc < 0 || sr < 0 || sc >= scl->GetRasterXSize() || sr >= scl->GetRasterYSize()) continue;
         const int v = classes[static_cast<std::size_t>(sr) * scl->GetRasterXSize() + sc];
-        cloudy += v == 3 || v == 8 || v == 9 || v == 10;
+        cloudy += v == 8 || v == 9 || v == 10;
+        shadow += v == 3;
       }
     EXPECT_DOUBLE_EQ(g.stats.decision_cloud_frac, cloudy / 4096.0);
+    EXPECT_DOUBLE_EQ(g.stats.decision_shadow_frac, shadow / 4096.0);
     if (cloudy / 4096.0 > 0.2) {
       EXPECT_FALSE(g.passed);
       EXPECT_EQ(g.reason.rfind("cloud ", 0), 0u) << g.reason;
