@@ -174,6 +174,37 @@ std::optional<std::int64_t> imo_number(const Row& row, std::optional<std::size_t
   return v;
 }
 
+// Where a flavour keeps SOG, COG and heading, and what it calls them (for error messages).
+struct MotionColumns {
+  std::optional<std::size_t> sog, cog, heading;
+  const char* sog_name;
+  const char* cog_name;
+  const char* heading_name;
+};
+
+// The position report every CSV flavour makes of a row: position, time, motion with ITU-R
+// M.1371's "not available" values dropped. Navigational status and class are the caller's.
+PositionReport motion_report(const Row& row, std::int64_t mmsi, UtcTime time, std::pair<double, double> pos,
+                             const MotionColumns& c, std::string source, std::string provider) {
+  PositionReport p;
+  p.mmsi = mmsi;
+  p.time = time;
+  p.lat = pos.first;
+  p.lon = pos.second;
+  p.sog_kn = valid_sog(row.number(c.sog, c.sog_name));
+  p.cog_deg = valid_cog(row.number(c.cog, c.cog_name));
+  p.heading_deg = valid_heading(row.number(c.heading, c.heading_name));
+  p.source = std::move(source);
+  p.provider = std::move(provider);
+  return p;
+}
+
+// An antenna-to-hull distance (A, B, C, D) in metres; 0 means "not available".
+std::optional<int> antenna_dimension(const Row& row, std::optional<std::size_t> col, const char* name) {
+  const auto v = row.small_int(col, name, 0, 511);
+  return v && *v > 0 ? v : std::nullopt;
+}
+
 }  // namespace
 
 std::optional<int> dma_nav_status_code(std::string_view text) {
@@ -226,18 +257,10 @@ ReadReport read_dma_csv(const std::string& path, const AisSink& sink, const Read
     const auto mmsi = row.mmsi(c_mmsi, "MMSI");
     const auto pos = row.position(c_lat, c_lon, "Latitude", "Longitude");
     if (pos) {
-      PositionReport p;
-      p.mmsi = mmsi;
-      p.time = time;
-      p.lat = pos->first;
-      p.lon = pos->second;
-      p.sog_kn = valid_sog(row.number(c_sog, "SOG"));
-      p.cog_deg = valid_cog(row.number(c_cog, "COG"));
-      p.heading_deg = valid_heading(row.number(c_heading, "Heading"));
+      PositionReport p = motion_report(row, mmsi, time, *pos, {c_sog, c_cog, c_heading, "SOG", "COG", "Heading"},
+                                       source, "dma");
       p.nav_status = dma_nav_status_code(row.text(c_nav));
       p.ais_class = cls;
-      p.source = source;
-      p.provider = "dma";
       r.position = std::move(p);
     } else {
       r.no_position = true;
@@ -250,14 +273,10 @@ ReadReport read_dma_csv(const std::string& path, const AisSink& sink, const Read
     s.destination = std::string(row.text(c_dest));
     s.imo = imo_number(row, c_imo, "IMO");
     s.ship_type = dma_ship_type_code(row.text(c_type));
-    const auto dim = [&](std::optional<std::size_t> col, const char* name) -> std::optional<int> {
-      const auto v = row.small_int(col, name, 0, 511);
-      return v && *v > 0 ? v : std::nullopt;
-    };
-    s.dim_a = dim(c_a, "A");
-    s.dim_b = dim(c_b, "B");
-    s.dim_c = dim(c_c, "C");
-    s.dim_d = dim(c_d, "D");
+    s.dim_a = antenna_dimension(row, c_a, "A");
+    s.dim_b = antenna_dimension(row, c_b, "B");
+    s.dim_c = antenna_dimension(row, c_c, "C");
+    s.dim_d = antenna_dimension(row, c_d, "D");
     const auto draught = row.number(c_draught, "Draught");
     if (draught && *draught > 0) s.draught_m = draught;
     s.source = source;
@@ -282,19 +301,11 @@ ReadReport read_marinecadastre_csv(const std::string& path, const AisSink& sink,
     const auto time = parse_iso_time(row.csv, row.csv.field(c_time), "BaseDateTime");
     const auto pos = row.position(c_lat, c_lon, "LAT", "LON");
     if (pos) {
-      PositionReport p;
-      p.mmsi = mmsi;
-      p.time = time;
-      p.lat = pos->first;
-      p.lon = pos->second;
-      p.sog_kn = valid_sog(row.number(c_sog, "SOG"));
-      p.cog_deg = valid_cog(row.number(c_cog, "COG"));
-      p.heading_deg = valid_heading(row.number(c_heading, "Heading"));
+      PositionReport p = motion_report(row, mmsi, time, *pos, {c_sog, c_cog, c_heading, "SOG", "COG", "Heading"},
+                                       source, "marinecadastre");
       const auto status = row.small_int(c_status, "Status", 0, 15);
       if (status && *status != 15) p.nav_status = status;
       p.ais_class = parse_ais_class(row.text(c_class));
-      p.source = source;
-      p.provider = "marinecadastre";
       r.position = std::move(p);
     } else {
       r.no_position = true;
@@ -345,22 +356,17 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
     if (!row.text(c_over).empty()) time = parse_iso_time(row.csv, row.text(c_over), "overpass_time");
     else if (!row.text(c_capt).empty()) time = parse_iso_time(row.csv, row.text(c_capt), "captured_time");
     else row.csv.fail(c_over ? "overpass_time" : "captured_time", "empty: the row has no time");
+    // A shipchips snapshot says where its rows came from ("aisstream", "synthetic"); keep it.
+    const std::string row_source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
+    const std::string row_provider =
+        row.text(c_provider).empty() ? std::string("upload") : std::string(row.text(c_provider));
     const auto pos = row.position(c_lat, c_lon, "lat", "lon");
     if (pos) {
-      PositionReport p;
-      p.mmsi = mmsi;
-      p.time = *time;
-      p.lat = pos->first;
-      p.lon = pos->second;
-      p.sog_kn = valid_sog(row.number(c_sog, "sog"));
-      p.cog_deg = valid_cog(row.number(c_cog, "cog"));
-      p.heading_deg = valid_heading(row.number(c_heading, "heading"));
+      PositionReport p = motion_report(row, mmsi, *time, *pos, {c_sog, c_cog, c_heading, "sog", "cog", "heading"},
+                                       row_source, row_provider);
       const auto nav = row.small_int(c_nav, "nav_status", 0, 15);
       if (nav && *nav != 15) p.nav_status = nav;
       p.ais_class = parse_ais_class(row.text(c_class));
-      p.source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
-      // A shipchips snapshot says where its rows came from ("aisstream", "synthetic"); keep it.
-      p.provider = row.text(c_provider).empty() ? std::string("upload") : std::string(row.text(c_provider));
       r.position = std::move(p);
     } else {
       r.no_position = true;
@@ -374,18 +380,14 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
     s.imo = imo_number(row, c_imo, "imo");
     const auto type = row.small_int(c_type, "ship_type", 0, 255);
     if (type && *type > 0) s.ship_type = type;
-    const auto dim = [&](std::optional<std::size_t> col, const char* name) -> std::optional<int> {
-      const auto v = row.small_int(col, name, 0, 511);
-      return v && *v > 0 ? v : std::nullopt;
-    };
-    s.dim_a = dim(c_a, "dim_a");
-    s.dim_b = dim(c_b, "dim_b");
-    s.dim_c = dim(c_c, "dim_c");
-    s.dim_d = dim(c_d, "dim_d");
+    s.dim_a = antenna_dimension(row, c_a, "dim_a");
+    s.dim_b = antenna_dimension(row, c_b, "dim_b");
+    s.dim_c = antenna_dimension(row, c_c, "dim_c");
+    s.dim_d = antenna_dimension(row, c_d, "dim_d");
     const auto draught = row.number(c_draught, "draught");
     if (draught && *draught > 0) s.draught_m = draught;
-    s.source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
-    s.provider = row.text(c_provider).empty() ? std::string("upload") : std::string(row.text(c_provider));
+    s.source = row_source;
+    s.provider = row_provider;
     r.static_data = std::move(s);
     return r;
   });
