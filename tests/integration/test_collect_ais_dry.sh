@@ -7,21 +7,12 @@
 # store loses no ping (the previous snapshot is merged); no window → a clear end, no snapshot;
 # neither --dry-run nor --no-dry-run → refused; a live run with nothing listening ends cleanly
 # on SIGINT without ever printing the API key; no key → a clear error.
-set -euo pipefail
-BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
-SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
-REF="${SHIPCHIPS_REFERENCE_DIR:-$SRC/../shared/reference}"
-PY=/usr/bin/python3
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-
-if [ ! -d "$SRC/node_modules/@duckdb/node-api" ]; then
-  (cd "$SRC" && npm install --no-audit --no-fund > "$TMP/npm.log" 2>&1) || { cat "$TMP/npm.log" >&2; exit 1; }
-fi
+source "$(dirname "$0")/lib.sh"
+need_node_tools
 
 DS="$TMP/ds"
 CONFIG="$TMP/config.yaml"
-sed -e "s|^  dataset_root: .*|  dataset_root: $DS|" -e "s|^  file: logs/run.log|  file: \"\"|" "$SRC/config.yaml" > "$CONFIG"
+write_config "$DS" "$CONFIG"
 
 "$BIN" --config "$CONFIG" predict-overpasses --mode tle --tle "$REF/tle/sentinel2_tles.txt" --tiles 31UFU,30STF \
   --start 2026-03-20 --days 3 > /dev/null 2>&1

@@ -5,24 +5,15 @@
 # GDAL's gdaltransform, i.e. PROJ, not GeographicLib), the hull-box check on boxes placed here
 # from the truth, and the exit code following --max-error-m, the median/p95 limits, unmatched
 # chips and a missing world.
-set -euo pipefail
-BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
-SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
-PY=/usr/bin/python3
-TMP="$(mktemp -d)"
-SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 
 "$BIN" fixture build --out "$TMP/world" --seed 33 > /dev/null
-"$BIN" fixture serve --dir "$TMP/world" --port 0 --port-file "$TMP/port" > "$TMP/serve.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-PORT=$(cat "$TMP/port")
+start_fixture_server "$TMP/world"
+PORT=$FIXTURE_PORT
 
 DS="$TMP/ds"
 CONFIG="$TMP/config.yaml"
-sed -e "s|^  dataset_root: .*|  dataset_root: $DS|" -e "s|^  file: logs/run.log|  file: \"\"|" "$SRC/config.yaml" > "$CONFIG"
+write_config "$DS" "$CONFIG"
 export SHIPCHIPS_STAC_ENDPOINT="http://127.0.0.1:$PORT"
 "$BIN" --config "$CONFIG" chip --ais "$TMP/world/ais/ais_upload.csv" --json > "$TMP/run.json"
 

@@ -5,22 +5,12 @@
 # (@duckdb/node-api, an independent reader: columns, types, values, geo metadata, no duplicate
 # chip_id), the daily GeoJSON against the GeoJSON Feature schema, byte-identical exports on
 # rerun, --strict, removal of chips whose raster is gone, and `index export`.
-set -euo pipefail
-BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
-SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
-REF="${SHIPCHIPS_REFERENCE_DIR:-$SRC/../shared/reference}"
-PY=/usr/bin/python3
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-
-if [ ! -d "$SRC/node_modules/@duckdb/node-api" ]; then
-  (cd "$SRC" && npm install --no-audit --no-fund > "$TMP/npm.log" 2>&1) || { cat "$TMP/npm.log" >&2; exit 1; }
-fi
+source "$(dirname "$0")/lib.sh"
+need_node_tools
 
 DS="$TMP/ds"
 CONFIG="$TMP/config.yaml"
-sed -e "s|^  dataset_root: .*|  dataset_root: $DS|" -e "s|^  file: logs/run.log|  file: \"\"|" "$SRC/config.yaml" > "$CONFIG"
-grep -q "dataset_root: $DS" "$CONFIG"
+write_config "$DS" "$CONFIG"
 
 # --- no chips folder / no database: refused (exit 9, not_found), nothing created -------------
 sed -e "s|^  dataset_root: .*|  dataset_root: $TMP/empty|" "$CONFIG" > "$TMP/empty.yaml"

@@ -3,15 +3,10 @@
 # against the plan read independently with Python's xml.etree — a datatake with the window's
 # absolute orbit exists, carries the same OrbitRelative, and its observation period holds the
 # window (less the configured widening); --tiles and --start/--days filter as asked.
-set -euo pipefail
-BIN="${SHIPCHIPS_BIN:?path to the shipchips binary}"
-SRC="${SHIPCHIPS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
-REF="${SHIPCHIPS_REFERENCE_DIR:-$SRC/../shared/reference}"
+source "$(dirname "$0")/lib.sh"
 KML="$REF/esa-plans/Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
 CONFIG="$TMP/config.yaml"
-sed -e "s|^  dataset_root: .*|  dataset_root: $TMP/ds|" -e "s|^  file: logs/run.log|  file: \"\"|" "$SRC/config.yaml" > "$CONFIG"
+write_config "$TMP/ds" "$CONFIG"
 
 "$BIN" --config "$CONFIG" predict-overpasses --mode esa_plan --esa-kml "$KML" --tiles 31UFU,T30STF,33UUP \
   --out "$TMP/all.csv" 2> "$TMP/log1"
