@@ -136,7 +136,6 @@ SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, 
   const UtcTime day_end = day_start + std::chrono::days{1};
   SnapshotResult result;
   const std::filesystem::path dir = snapshot_dir(config, day_start);
-  std::filesystem::create_directories(dir);
   result.parquet = dir / ("ais_overpass_" + area.tile_id + ".parquet");
   result.xlsx = dir / ("ais_overpass_" + area.tile_id + ".xlsx");
 
@@ -175,6 +174,13 @@ SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, 
     return std::pair(a.p->mmsi, a.p->time) < std::pair(b.p->mmsi, b.p->time);
   });
 
+  if (rows.empty() && result.recovered == 0 && !std::filesystem::exists(result.parquet)) {
+    // Nothing heard there that day, and no earlier snapshot: no empty files.
+    result.parquet.clear();
+    result.xlsx.clear();
+    return result;
+  }
+  std::filesystem::create_directories(dir);
   pq::Writer writer(columns());
   for (const Row& r : rows) writer.append_row(cells(area.tile_id, r));
   writer.write_file(result.parquet);

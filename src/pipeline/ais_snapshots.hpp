@@ -32,7 +32,8 @@ struct SnapshotResult {
   std::size_t recovered = 0;  // rows of the previous .xlsx the store did not hold
 };
 
-// Writes (or merges) the snapshot of `area` for the UTC day holding `day`.
+// Writes (or merges) the snapshot of `area` for the UTC day holding `day`. With no ping there
+// that day and no earlier snapshot, writes nothing (paths left empty).
 SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, const CaptureArea& area, UtcTime day);
 
 // The snapshot paths of a tile and day.

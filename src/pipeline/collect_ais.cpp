@@ -52,6 +52,7 @@ void write_snapshots(ais::TrackStore& store, const Config& config, const std::ma
   for (const auto& [tile, area] : areas) {
     for (UtcTime day = std::chrono::floor<std::chrono::days>(first); day <= last; day += std::chrono::days{1}) {
       const SnapshotResult r = write_ais_snapshot(store, config, area, day);
+      if (r.parquet.empty()) continue;
       report.snapshots.push_back(r.parquet);
       report.snapshot_rows += r.rows;
       if (r.recovered > 0)
