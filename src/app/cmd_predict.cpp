@@ -13,6 +13,7 @@
 #include "core/http_client.hpp"
 #include "core/time.hpp"
 #include "orbit/tle.hpp"
+#include "plan/esa_plan_source.hpp"
 #include "plan/planner_auto.hpp"
 #include "plan/planner_backfill.hpp"
 #include "plan/planner_esa.hpp"
@@ -74,8 +75,10 @@ public:
                                      "(past days before --start) or esa_plan (an ESA acquisition plan, KML or "
                                      "CSV); default satellite_tracking.mode")
         ->check(CLI::IsMember({"auto", "tle", "backfill", "esa_plan"}));
-    sub.add_option("--esa-kml", m_esa_kml, "ESA acquisition plan KML (default satellite_tracking.esa_kml_path)");
-    sub.add_option("--esa-csv", m_esa_csv, "ESA plan as the seed's CSV (default satellite_tracking.esa_csv_path)");
+    sub.add_option("--esa-kml", m_esa_kml,
+                   "ESA acquisition plan KML, a file or an http(s) URL (default satellite_tracking.esa_kml_path)");
+    sub.add_option("--esa-csv", m_esa_csv,
+                   "ESA plan as the seed's CSV, a file or an http(s) URL (default satellite_tracking.esa_csv_path)");
     sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON/XML) file (default satellite_tracking.tle_file, else a "
                                    "download of satellite_tracking.tle_source through the cache)");
     sub.add_option("--tiles", m_tiles, "MGRS tile ids, comma separated (default satellite_tracking.tiles)")
@@ -158,13 +161,21 @@ private:
     return std::move(fetched.element_sets);
   }
 
-  // --esa-kml / --esa-csv, else the configured paths (KML first); both empty when none.
+  // --esa-kml / --esa-csv, else the configured paths (KML first); both empty when none. A URL
+  // is downloaded through the cache in <dataset_root>/plan/esa_cache.
   std::pair<std::string, std::string> esa_plan_files(const Config& config) const {
     const SatelliteTrackingConfig& st = config.satellite_tracking;
     std::string kml = m_esa_kml, csv = m_esa_csv;
     if (kml.empty() && csv.empty()) {
-      if (!st.esa_kml_path.empty()) kml = resolve_path(config, st.esa_kml_path).string();
-      else if (!st.esa_csv_path.empty()) csv = resolve_path(config, st.esa_csv_path).string();
+      if (!st.esa_kml_path.empty()) kml = st.esa_kml_path;
+      else if (!st.esa_csv_path.empty()) csv = st.esa_csv_path;
+      if (!kml.empty() && !plan::is_url(kml)) kml = resolve_path(config, kml).string();
+      if (!csv.empty() && !plan::is_url(csv)) csv = resolve_path(config, csv).string();
+    }
+    for (std::string* path : {&kml, &csv}) {
+      if (path->empty() || !plan::is_url(*path)) continue;
+      HttpClient client;
+      *path = plan::fetch_esa_plan(*path, dataset_path(config, "plan/esa_cache"), st.tle_cache_hours, client).string();
     }
     return {kml, csv};
   }

@@ -74,18 +74,6 @@ std::string age_text(double hours) {
   return buffer;
 }
 
-// Element sets in a body, or the reason it holds none.
-std::vector<orbit::Tle> parse_body(const std::string& body, const std::string& source, std::string& problem) {
-  try {
-    std::vector<orbit::Tle> sets = parse_element_sets(body, source);
-    if (sets.empty()) problem = "no element set in the response";
-    return sets;
-  } catch (const Error& e) {
-    problem = e.what();
-  }
-  return {};
-}
-
 // The first line of a response, short enough for a log line ("No GP data found").
 std::string snippet(const std::string& body) {
   std::string line = body.substr(0, body.find_first_of("\r\n"));
@@ -115,31 +103,42 @@ std::string tle_cache_key(std::string_view url) {
   return hex;
 }
 
-TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
-  if (options.url.empty()) throw Error(ErrorCode::invalid_argument, "satellite_tracking.tle_source: no URL configured");
-  if (options.cache_dir.empty()) throw Error(ErrorCode::invalid_argument, "tle_source: no cache folder given");
-  if (!(options.cache_hours >= 0.0))
-    throw Error(ErrorCode::invalid_argument, "satellite_tracking.tle_cache_hours: must not be negative");
+CachedDownload fetch_cached(const CachedDownloadOptions& options, HttpClient& client, const BodyValidator& validate) {
+  const std::string& what = options.what;
+  if (options.url.empty()) throw Error(ErrorCode::invalid_argument, what + ": no URL configured");
+  if (options.cache_dir.empty()) throw Error(ErrorCode::invalid_argument, what + ": no cache folder given");
+  if (!(options.cache_hours >= 0.0)) throw Error(ErrorCode::invalid_argument, what + ": cache hours must not be negative");
   const UtcTime now = options.now.value_or(utc_now());
   const std::string key = tle_cache_key(options.url);
-  const std::filesystem::path body_path = options.cache_dir / (key + ".txt");
+  const std::filesystem::path body_path =
+      options.cache_dir / (options.file_name.empty() ? key + ".txt" : options.file_name);
   const std::filesystem::path meta_path = options.cache_dir / (key + ".json");
+  auto check = [&](const std::string& body, const std::string& source, std::string& problem) -> std::size_t {
+    try {
+      const std::size_t n = validate(body, source);
+      if (n == 0) problem = "nothing usable in it";
+      return n;
+    } catch (const Error& e) {
+      problem = e.what();
+    }
+    return 0;
+  };
 
-  TleFetch result;
+  CachedDownload result;
   std::optional<CachedCopy> cache = load_cache(body_path, meta_path, options.url);
-  std::vector<orbit::Tle> cached_sets;
+  std::size_t cached_items = 0;
   if (cache) {
     std::string problem;
-    cached_sets = parse_body(cache->body, body_path.string(), problem);
-    if (cached_sets.empty()) {
+    cached_items = check(cache->body, body_path.string(), problem);
+    if (cached_items == 0) {
       // Only validated bodies are cached, so this is damage from outside: do not trust it.
-      result.warnings.push_back("tle_source: cached copy " + body_path.string() + " is unusable (" + problem + ")");
+      result.warnings.push_back(what + ": cached copy " + body_path.string() + " is unusable (" + problem + ")");
       cache.reset();
     }
   }
   const auto use_cache = [&](TleOrigin origin) {
     result.path = cache->body_path;
-    result.element_sets = std::move(cached_sets);
+    result.items = cached_items;
     result.origin = origin;
     result.fetched_at = cache->fetched_at;
     result.age_hours = hours_between(cache->fetched_at, now);
@@ -166,12 +165,12 @@ TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
     failure = e.what();
     failure_code = e.code();
   }
-  std::vector<orbit::Tle> sets;
+  std::size_t items = 0;
   if (failure.empty()) {
     std::string problem;
-    sets = parse_body(body, options.url, problem);
-    if (sets.empty()) {
-      failure = "the response is not TLE/OMM element sets (\"" + snippet(body) + "\": " + problem + ")";
+    items = check(body, options.url, problem);
+    if (items == 0) {
+      failure = "the response is not " + options.content + " (\"" + snippet(body) + "\": " + problem + ")";
       failure_code = ErrorCode::input_invalid;
     }
   }
@@ -180,10 +179,10 @@ TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
     if (failure.find(options.url) == std::string::npos) failure = options.url + ": " + failure;
     if (!cache) {
       for (const std::string& w : result.warnings) spdlog::warn("{}", w);
-      throw Error(failure_code, "tle_source: " + failure + "; no cached copy in " +
-                                    options.cache_dir.string() + " (give --tle FILE or set satellite_tracking.tle_file)");
+      throw Error(failure_code, what + ": " + failure + "; no cached copy in " + options.cache_dir.string() +
+                                    (options.hint.empty() ? "" : " (" + options.hint + ")"));
     }
-    result.warnings.push_back("tle_source: " + failure + "; using the cached copy fetched " +
+    result.warnings.push_back(what + ": " + failure + "; using the cached copy fetched " +
                               format_iso8601(cache->fetched_at, 0) + " (" +
                               age_text(hours_between(cache->fetched_at, now)) + " old)");
     return use_cache(TleOrigin::cache_stale);
@@ -195,16 +194,38 @@ TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
   meta["url"] = options.url;
   meta["fetched_at"] = format_iso8601(now);
   meta["bytes"] = body.size();
-  meta["element_sets"] = sets.size();
+  meta[options.count_key] = items;
   write_file_atomic(meta_path, meta.dump(2) + "\n");
   for (const std::string& w : result.warnings) spdlog::warn("{}", w);
   result.path = body_path;
-  result.element_sets = std::move(sets);
+  result.items = items;
   result.origin = TleOrigin::downloaded;
   result.fetched_at = now;
   result.age_hours = 0.0;
-  spdlog::info("tle_source: {} element set(s) from {} cached in {}", result.element_sets.size(), options.url,
-               body_path.string());
+  spdlog::info("{}: {} {} from {} cached in {}", what, items, options.count_key, options.url, body_path.string());
+  return result;
+}
+
+TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
+  CachedDownloadOptions o;
+  o.url = options.url;
+  o.cache_dir = options.cache_dir;
+  o.cache_hours = options.cache_hours;
+  o.now = options.now;
+  o.what = "tle_source";
+  o.content = "TLE/OMM element sets";
+  o.count_key = "element_sets";
+  o.hint = "give --tle FILE or set satellite_tracking.tle_file";
+  const CachedDownload got = fetch_cached(o, client, [](const std::string& body, const std::string& source) {
+    return parse_element_sets(body, source).size();
+  });
+  TleFetch result;
+  result.path = got.path;
+  result.element_sets = parse_element_sets(read_all(got.path), got.path.string());
+  result.origin = got.origin;
+  result.fetched_at = got.fetched_at;
+  result.age_hours = got.age_hours;
+  result.warnings = got.warnings;
   return result;
 }
 

@@ -22,6 +22,7 @@
 #include "orbit/tle.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,33 @@ struct TleFetch {
 };
 
 TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client);
+
+// The same cache policy for any downloaded file (the ESA acquisition plan from a URL): body at
+// <cache_dir>/<file_name> (default <key>.txt; a plan keeps its own name, which carries its
+// validity period), metadata at <cache_dir>/<key>.json with `count_key` = what validate
+// counted. `validate(body, source)` returns how many usable items the body holds (0 or an
+// Error: not cached, and a cached copy is used instead with a warning).
+struct CachedDownloadOptions {
+  std::string url;
+  std::filesystem::path cache_dir;
+  std::string file_name;
+  double cache_hours = 6.0;
+  std::optional<UtcTime> now;
+  std::string what = "download";       // names the source in messages ("tle_source")
+  std::string content = "usable data";  // "the response is not <content>"
+  std::string count_key = "items";
+  std::string hint;                     // what to do when there is no copy at all
+};
+struct CachedDownload {
+  std::filesystem::path path;
+  std::size_t items = 0;
+  TleOrigin origin = TleOrigin::downloaded;
+  UtcTime fetched_at{};
+  double age_hours = 0.0;
+  std::vector<std::string> warnings;
+};
+using BodyValidator = std::function<std::size_t(const std::string& body, const std::string& source)>;
+CachedDownload fetch_cached(const CachedDownloadOptions& options, HttpClient& client, const BodyValidator& validate);
 
 // The cache key of a URL: 16 lower-case hex digits (FNV-1a 64 of its bytes).
 std::string tle_cache_key(std::string_view url);

@@ -3,6 +3,8 @@
 // 503 and an error text falling back to the cached copy with its age, and the errors when
 // there is no copy. The clock is passed in, so nothing sleeps.
 #include "core/error.hpp"
+#include "plan/esa_plan_kml.hpp"
+#include "plan/esa_plan_source.hpp"
 #include "plan/tle_source.hpp"
 
 #include "../support/loopback_server.hpp"
@@ -207,4 +209,39 @@ TEST_F(TleSourceTest, DamagedCacheIsRefetched) {
   EXPECT_TRUE(contains(again.warnings, "is unusable"));
   EXPECT_EQ(read_text(body_path()), kTles);
   EXPECT_EQ(m_server->request_count(), 2u);
+}
+
+// An ESA plan given as a URL goes through the same cache, under the URL's own file name (its
+// validity period is in it); an answer that is not a plan never replaces the copy.
+TEST_F(TleSourceTest, EsaPlanFromAUrlIsCachedUnderItsOwnName) {
+  const std::string name = "Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml";
+  const std::string kml = read_text(std::string(SHIPCHIPS_REFERENCE_DIR) + "/esa-plans/" + name);
+  m_script.set(200, kml);
+  const std::string url = m_server->base_url() + "/plans/" + name + "?download=1";
+  const fs::path cache = m_dir / "plan" / "esa_cache";
+  const fs::path first = plan::fetch_esa_plan(url, cache, 24.0, *m_client, m_t0);
+  EXPECT_EQ(first, cache / name);
+  EXPECT_EQ(read_text(first), kml);
+  EXPECT_EQ(plan::read_esa_plan_kml(first).size(), plan::parse_esa_plan_kml(kml, "ref").size());
+  EXPECT_EQ(m_server->request_count(), 1u);
+  EXPECT_EQ(m_server->requests()[0].target, "/plans/" + name + "?download=1");
+  // Within the cache time: no request.
+  EXPECT_EQ(plan::fetch_esa_plan(url, cache, 24.0, *m_client, m_t0 + std::chrono::hours(2)), first);
+  EXPECT_EQ(m_server->request_count(), 1u);
+  // Later, the server answers with an HTML error page: the copy stays and is used.
+  m_script.set(200, "<html><body>Service unavailable</body></html>");
+  EXPECT_EQ(plan::fetch_esa_plan(url, cache, 24.0, *m_client, m_t0 + std::chrono::hours(30)), first);
+  EXPECT_EQ(m_server->request_count(), 2u);
+  EXPECT_EQ(read_text(first), kml);
+  // No copy at all and no plan in the answer: an error naming the URL.
+  try {
+    plan::fetch_esa_plan(m_server->base_url() + "/other/plan.kml", cache, 24.0, *m_client, m_t0);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_NE(std::string(e.what()).find("/other/plan.kml"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(cache / "plan.kml"));
+  EXPECT_TRUE(plan::is_url("HTTPS://example.org/p.kml"));
+  EXPECT_FALSE(plan::is_url("plans/p.kml"));
 }
