@@ -308,10 +308,12 @@ struct RoundContext {
   ChipRunReport& report;
 };
 
+using ShipScene = std::pair<std::int64_t, const stac::Item*>;
+
 // One pass over planned chips grouped by scene: skips what exists or was rejected before (no
 // network), reads/gates/writes the rest in parallel, commits outcomes in task order. Returns
-// the chip ids rejected for nodata at the ship's position.
-std::vector<std::string> run_round(RoundContext& ctx, const std::map<std::string, std::vector<ChipTask>>& by_scene) {
+// the (ship, scene) pairs rejected for nodata at the ship's position.
+std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, std::vector<ChipTask>>& by_scene) {
   const Config& config = ctx.config;
   const ChipRunOptions& options = ctx.options;
   ChipRunReport& report = ctx.report;
@@ -404,7 +406,7 @@ std::vector<std::string> run_round(RoundContext& ctx, const std::map<std::string
   });
 
   // Commit outcomes in task order, so the job store and index see the sequential run's writes.
-  std::vector<std::string> nodata_chips;
+  std::vector<ShipScene> nodata_chips;
   std::map<std::size_t, ChipOutcome> pending;
   std::size_t next = 0;
   auto commit = [&](const ChipOutcome& outcome) {
@@ -420,7 +422,7 @@ std::vector<std::string> run_round(RoundContext& ctx, const std::map<std::string
       case ChipOutcome::Kind::rejected:
         ctx.jobs.finish_rejected(chip_id, outcome.reason);
         ++report.rejected[outcome.reject_kind.empty() ? outcome.reason : outcome.reject_kind];
-        if (outcome.reason == kNoDataAtShip) nodata_chips.push_back(chip_id);
+        if (outcome.reason == kNoDataAtShip) nodata_chips.emplace_back(task.mmsi, task.item);
         break;
       case ChipOutcome::Kind::failed: {
         const Error& e = *outcome.error;
@@ -499,39 +501,40 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   // Rounds: a chip whose scene has no data at the ship (a footprint is only an outline of the
   // data) hands the ping's vote to its next candidate scene; chips known to end that way from
   // an earlier run are passed over without network access.
-  std::set<std::string> no_data;    // chip ids: nodata at the ship's position
-  std::set<std::string> attempted;  // chip ids planned in this run
+  // Whether a (ship, scene) is known to have no data at the ship: from this run's rounds, or
+  // (unless retry_rejected) from the job store, asked once per pair rather than per ping.
+  std::map<ShipScene, bool> no_data;
+  auto has_no_data = [&](std::int64_t mmsi, const stac::Item* item) {
+    auto [it, inserted] = no_data.emplace(ShipScene{mmsi, item}, false);
+    if (inserted && !options.retry_rejected) {
+      const auto job = jobs.get(dataset::make_chip_id(mmsi, item->id));
+      it->second = job && job->status == ops::ChipJobStatus::rejected && job->error == kNoDataAtShip;
+      if (it->second) ++report.skipped_rejected;
+    }
+    return it->second;
+  };
+  std::set<ShipScene> attempted;  // planned in this run
   for (int round = 0; round < kMaxSceneRounds; ++round) {
     std::map<std::string, std::vector<ChipTask>> by_scene;
     for (const ShipVotes& ship : ships) {
       std::map<const stac::Item*, const std::vector<std::string>*> chosen;  // scene → relaxations used
       for (const stac::LookupResult& vote : ship.votes) {
         for (const stac::SceneCandidate& candidate : vote.candidates) {
-          const std::string chip_id = dataset::make_chip_id(ship.mmsi, candidate.item->id);
-          if (no_data.count(chip_id)) continue;
-          if (!options.retry_rejected && !attempted.count(chip_id)) {
-            if (auto job = jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected &&
-                                              job->error == kNoDataAtShip) {
-              no_data.insert(chip_id);
-              ++report.skipped_rejected;
-              continue;
-            }
-          }
+          if (has_no_data(ship.mmsi, candidate.item)) continue;
           auto [it, inserted] = chosen.emplace(candidate.item, &vote.relax_steps);
           if (!inserted && vote.relax_steps.size() < it->second->size()) it->second = &vote.relax_steps;
           break;
         }
       }
       for (const auto& [item, relax] : chosen) {
-        const std::string chip_id = dataset::make_chip_id(ship.mmsi, item->id);
-        if (!attempted.insert(chip_id).second) continue;
+        if (!attempted.insert({ship.mmsi, item}).second) continue;
         by_scene[item->id].push_back({ship.mmsi, item, ship.track, ship.ship, *relax});
       }
     }
     if (by_scene.empty()) break;
-    const std::vector<std::string> nodata_chips = run_round(context, by_scene);
+    const std::vector<ShipScene> nodata_chips = run_round(context, by_scene);
     if (nodata_chips.empty()) break;
-    no_data.insert(nodata_chips.begin(), nodata_chips.end());
+    for (const ShipScene& pair : nodata_chips) no_data[pair] = true;
   }
 
   dataset::export_indexes(index, config);

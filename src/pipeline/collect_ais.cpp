@@ -84,7 +84,11 @@ CollectReport run_dry(const Config& config, const CollectOptions& options, ais::
       used.emplace(a.tile_id, a);
     }
   }
-  for (const auto& [tile, area] : used) report.tiles.push_back(tile);
+  std::vector<CaptureArea> areas;
+  for (const auto& [tile, area] : used) {
+    report.tiles.push_back(tile);
+    areas.push_back(area);
+  }
   if (synth.areas.empty()) {
     report.ended = "no overpass window open between " + format_iso8601(start, 0) + " and " + format_iso8601(end, 0);
     if (auto next = next_window_change(schedule, start))
@@ -93,12 +97,7 @@ CollectReport run_dry(const Config& config, const CollectOptions& options, ais::
     return report;
   }
   spdlog::info("collect-ais --dry-run: synthetic AIS (provider=synthetic) for {} area(s) [{}], {} to {}",
-               synth.areas.size(), tile_list([&] {
-                 std::vector<CaptureArea> v;
-                 for (const auto& [t, a] : used) v.push_back(a);
-                 return v;
-               }()),
-               format_iso8601(start, 0), format_iso8601(end, 0));
+               synth.areas.size(), tile_list(areas), format_iso8601(start, 0), format_iso8601(end, 0));
   const ais::SyntheticTraffic traffic = ais::synthesize_ais(synth);
   report.positions_received = traffic.positions.size();
   report.static_received = traffic.statics.size();

@@ -12,6 +12,8 @@
 #include "pipeline/collect_ais.hpp"
 #include "plan/schedule.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -26,18 +28,6 @@ using namespace shipchips;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("shipchips-collect-live-" + std::to_string(::getpid()));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // A PositionReport frame as aisstream sends it (the fields of the reference samples).
 std::string position_frame(std::int64_t mmsi, double lat, double lon, UtcTime t, double sog, double cog) {
@@ -74,7 +64,7 @@ Config test_config(const fs::path& root, const std::string& endpoint) {
 }  // namespace
 
 TEST(CollectAisLive, FramesAcrossADropReachTheStoreAndTheSnapshot) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-collect-live");
   // Ten ships' pings inside 31UFU (52.25–53.24 N, 4.46–6.14 E), a drop after the first six.
   const UtcTime t0 = std::chrono::floor<std::chrono::seconds>(utc_now()) - 1min;
   fixture::WsServerOptions so;
@@ -141,7 +131,7 @@ TEST(CollectAisLive, FramesAcrossADropReachTheStoreAndTheSnapshot) {
 }
 
 TEST(CollectAisLive, RestrictedToTheScheduleFollowsWindowsAndWaitsOrEnds) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-collect-live");
   fixture::WsServerOptions so;
   fixture::AisStreamTestServer server(so);
   Config config = test_config(tmp.path / "ds", server.url());

@@ -12,6 +12,8 @@
 #include "stac/search.hpp"
 
 #include <gdal_priv.h>
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -30,18 +32,6 @@ namespace fs = std::filesystem;
 using namespace shipchips;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("shipchips-chip-run-test-" + std::to_string(::getpid()));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 struct RunResult {
   pipeline::ChipRunReport report;
@@ -99,7 +89,7 @@ std::vector<std::vector<float>> pixels(const fs::path& tif) {
 }  // namespace
 
 TEST(PipelineChipRun, ParallelRunEqualsSequentialRun) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-chip-run-test");
   fixture::WorldOptions wo;
   wo.out_dir = tmp.path / "world";
   wo.scenes = 3;
@@ -166,7 +156,7 @@ TEST(PipelineChipRun, ParallelRunEqualsSequentialRun) {
 // the chip step retries such reads itself. 15 % of all requests truncated, and the run
 // still writes every chip, with the pixels of a clean run.
 TEST(PipelineChipRun, TruncatedCogReadsAreRetried) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-chip-run-test");
   fixture::WorldOptions wo;
   wo.out_dir = tmp.path / "world";
   wo.scenes = 3;

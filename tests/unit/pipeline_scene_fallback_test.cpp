@@ -18,6 +18,8 @@
 #include "stac/scene_lookup.hpp"
 #include "stac/search.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -30,18 +32,6 @@ namespace fs = std::filesystem;
 using namespace shipchips;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("shipchips-scene-fallback-" + std::to_string(::getpid()));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 nlohmann::json read_json(const fs::path& p) {
   std::ifstream in(p);
@@ -74,7 +64,7 @@ void widen_footprint(const fs::path& item_path, const fixture::SceneSpec& s) {
 }  // namespace
 
 TEST(PipelineSceneFallback, NodataAtTheShipFallsBackToTheNextSceneAndRerunsOffline) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-scene-fallback");
   fixture::WorldOptions wo;
   wo.out_dir = tmp.path / "world";
   wo.scenes = 3;
@@ -157,7 +147,7 @@ TEST(PipelineSceneFallback, NodataAtTheShipFallsBackToTheNextSceneAndRerunsOffli
 }
 
 TEST(PipelineSceneFallback, RelaxStepsFindATooCloudySceneAndAreRecorded) {
-  TempDir tmp;
+  shipchips::testing::TempDir tmp("shipchips-scene-fallback");
   fixture::WorldOptions wo;
   wo.out_dir = tmp.path / "world";
   wo.scenes = 3;
