@@ -1,5 +1,6 @@
 #include "ais/aisstream_client_impl.hpp"
 
+#include "core/backoff.hpp"
 #include "core/env.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -36,8 +37,8 @@ std::chrono::steady_clock::duration seconds_to_duration(double seconds) {
 }
 
 double reconnect_delay_s(int failures, double initial_s, double max_s, double uniform01) {
-  const double cap = std::min(max_s, initial_s * std::pow(2.0, std::clamp(failures - 1, 0, 30)));
-  return std::max(cap, 0.0) * std::clamp(uniform01, 0.0, 1.0);
+  const auto ms = [](double s) { return std::chrono::milliseconds(std::llround(std::max(0.0, s) * 1000.0)); };
+  return static_cast<double>(backoff_delay({ms(initial_s), ms(max_s)}, failures, uniform01).count()) / 1000.0;
 }
 
 StreamOptions stream_options_from(const AisConfig& config, std::string api_key) {

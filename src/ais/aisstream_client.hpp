@@ -90,8 +90,8 @@ struct StreamEndpoint {
 // Throws Error(config_invalid) naming the URL for anything else (http://, no host, bad port).
 StreamEndpoint parse_stream_endpoint(const std::string& url);
 
-// The wait before reconnect attempt n (n = consecutive failures so far, ≥ 1): full jitter,
-// uniform01 · min(max_s, initial_s · 2^(n-1)), uniform01 drawn from [0, 1).
+// The wait before reconnect attempt n (n = consecutive failures so far, ≥ 1): the shared
+// core/backoff rule in seconds (ms resolution), uniform01 · min(max_s, initial_s · 2^(n-1)).
 double reconnect_delay_s(int failures, double initial_s, double max_s, double uniform01);
 
 enum class StreamState { idle, connecting, connected, backoff, stopped, failed };

@@ -208,7 +208,7 @@ class Link final : public LinkBase, public std::enable_shared_from_this<Link<Ws>
     if (!ec) co_return std::nullopt;
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-      co_return Error(ErrorCode::http_client_error,
+      co_return Error(ErrorCode::tls_failed,
                       "aisstream: TLS certificate of " + host + " failed verification: " +
                           X509_verify_cert_error_string(verify) +
                           " (if the server uses a private CA, set ais.ca_file to its PEM bundle)");

@@ -5,6 +5,7 @@
 // `shipchips ais import FILE... [--strict]`: reads AIS files of any supported kind (upload CSV
 // or XLSX, DMA, MarineCadastre, NMEA) into the dataset's track store (exact duplicates dropped),
 // with progress on a terminal.
+#include "core/atomic_file.hpp"
 #include "ais/nmea_json.hpp"
 #include "ais/readers_csv.hpp"
 #include "ais/track_store.hpp"
@@ -132,7 +133,7 @@ class AisImportCommand : public shipchips::app::Command {
     using namespace shipchips;
     const Config config = app::load_app_config(global);
     const auto store_path = pipeline::track_store_path(config);
-    std::filesystem::create_directories(store_path.parent_path());
+    make_directories(store_path.parent_path());
     ais::TrackStore store(store_path.string());
     for (const std::string& file : m_files) {
       std::error_code ec;

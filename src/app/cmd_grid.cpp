@@ -68,11 +68,22 @@ public:
     sub.add_flag("--json", m_json, "One JSON object per tile and line");
   }
   int run(const GlobalOptions&) override {
+    // A bad id is reported by name and the others are still answered; the exit code is the
+    // first failure's.
     std::vector<geo::S2Tile> tiles;
-    for (const auto& id : m_ids) tiles.push_back(geo::s2_tile(id));  // throws naming the bad id
+    int status = 0;
+    for (const auto& id : m_ids) {
+      try {
+        tiles.push_back(geo::s2_tile(id));
+      } catch (const Error& e) {
+        report_error(e, "grid tile");
+        if (status == 0) status = exit_code_of(e.code());
+      }
+    }
     print_tiles(tiles, m_json);
     std::cout.flush();
-    return std::cout ? 0 : 1;
+    if (!std::cout) return exit_code_of(ErrorCode::io_error);
+    return status;
   }
 
 private:

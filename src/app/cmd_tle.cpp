@@ -36,6 +36,7 @@ public:
     if (m_stop < m_start) throw Error(ErrorCode::invalid_argument, "--stop: must not be before --start");
     const std::vector<orbit::Tle> sets = orbit::read_tle_file(m_tle);
     std::printf("# catalog tsince_min time_utc x_km y_km z_km vx_km_s vy_km_s vz_km_s (TEME)\n");
+    std::size_t failed = 0;
     for (const orbit::Tle& tle : sets) {
       const orbit::Sgp4Propagator sat(tle);
       const UtcTime epoch = tle.epoch();
@@ -47,6 +48,7 @@ public:
         if (e != orbit::Sgp4Error::none) {
           std::fprintf(stderr, "%s:%ld: %ld: SGP4 error %d at %.8f min: %s\n", m_tle.c_str(), tle.source_line,
                        tle.catalog_number, static_cast<int>(e), t, orbit::to_string(e));
+          ++failed;
           break;
         }
         const auto offset = std::chrono::microseconds(std::llround(t * 60.0e6));
@@ -55,7 +57,8 @@ public:
                     s.v_km_s[1], s.v_km_s[2]);
       }
     }
-    return 0;
+    std::fflush(stdout);
+    return failed_sets_status(failed, sets.size());
   }
 
 private:
@@ -67,7 +70,16 @@ private:
       std::fprintf(stderr, "# *** error: satnum %ld t:= %.8f *** code = %3d\n", e.catalog_number, e.tsince_min,
                    static_cast<int>(e.code));
     }
-    return std::cout ? 0 : 1;
+    if (!std::cout) return exit_code_of(ErrorCode::io_error);
+    return failed_sets_status(errors.size(), cases.size());
+  }
+
+  // Every set is propagated as far as it goes; the exit code still says that some failed.
+  int failed_sets_status(std::size_t failed, std::size_t total) const {
+    if (failed == 0) return 0;
+    std::fprintf(stderr, "shipchips tle propagate: %zu of %zu element sets of %s ended in an SGP4 error\n", failed,
+                 total, m_tle.c_str());
+    return exit_code_of(ErrorCode::input_invalid);
   }
 
   std::string m_tle;

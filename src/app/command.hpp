@@ -2,11 +2,14 @@
 // Commands register themselves (one file per command group, like osmium-tool's commands):
 // setup() declares and validates options on a CLI11 subcommand, run() does the work.
 
+#include "core/error.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace shipchips::app {
@@ -33,6 +36,9 @@ struct CommandInfo {
 };
 
 std::vector<CommandInfo>& command_registry();
+
+// Prints the one-line form of an error ("shipchips COMMAND: error [code, category]: message").
+void report_error(const Error& e, std::string_view command);
 
 struct RegisterCommand {
   RegisterCommand(std::string path, std::string description, std::function<std::unique_ptr<Command>()> make) {

@@ -30,67 +30,99 @@ fs::path temp_name_for(const fs::path& final_path) {
   return final_path.parent_path() / name;
 }
 
-void ensure_parent(const fs::path& path) {
+fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
+
+[[noreturn]] void io_fail(const fs::path& path, std::string_view what, int error_number) {
+  throw Error(ErrorCode::io_error, path.string() + ": " + std::string(what) + ": " + std::strerror(error_number));
+}
+
+// Closes the descriptor on every path; the first failure wins.
+class Descriptor {
+public:
+  explicit Descriptor(int fd) : m_fd(fd) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  ~Descriptor() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
+  int get() const { return m_fd; }
+  // Returns 0 or the errno of close().
+  int close() {
+    const int fd = m_fd;
+    m_fd = -1;
+    return ::close(fd) == 0 ? 0 : errno;
+  }
+
+private:
+  int m_fd;
+};
+
+void fsync_path(const fs::path& path, int flags, std::string_view what) {
+  Descriptor fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (fd.get() < 0) io_fail(path, std::string("cannot open to ") + std::string(what), errno);
+  if (::fsync(fd.get()) != 0) io_fail(path, what, errno);
+  if (const int e = fd.close(); e != 0) io_fail(path, what, e);
+}
+
+void remove_quietly(const fs::path& path) {
   std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  if (ec) throw Error(ErrorCode::io_error, path.parent_path().string() + ": cannot create folder: " + ec.message());
+  fs::remove(path, ec);
 }
 
-[[noreturn]] void io_fail(const fs::path& path, std::string_view what) {
-  throw Error(ErrorCode::io_error, path.string() + ": " + std::string(what) + ": " + std::strerror(errno));
+}  // namespace
+
+void make_directories(const fs::path& dir) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ErrorCode::io_error, dir.string() + ": cannot create folder: " + ec.message());
 }
 
-} // namespace
+void fsync_directory(const fs::path& dir) { fsync_path(dir.empty() ? fs::path(".") : dir, O_RDONLY | O_DIRECTORY, "sync folder"); }
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {
-  ensure_parent(path);
-  fs::path temp = temp_name_for(path);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) io_fail(temp, "cannot create");
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      errno = saved;
-      io_fail(temp, "write failed");
+  make_directories(path.parent_path());
+  const fs::path temp = temp_name_for(path);
+  try {
+    Descriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (fd.get() < 0) io_fail(temp, "cannot create", errno);
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+      const ssize_t n = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        io_fail(temp, "write failed", errno);
+      }
+      written += static_cast<std::size_t>(n);
     }
-    written += static_cast<std::size_t>(n);
+    if (::fsync(fd.get()) != 0) io_fail(temp, "flush failed", errno);
+    if (const int e = fd.close(); e != 0) io_fail(temp, "flush failed", e);
+    if (::rename(temp.c_str(), path.c_str()) != 0) io_fail(path, "rename failed", errno);
+  } catch (...) {
+    remove_quietly(temp);
+    throw;
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    io_fail(temp, "flush failed");
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    errno = saved;
-    io_fail(path, "rename failed");
-  }
+  fsync_directory(folder_of(path));
 }
 
 AtomicOutput::AtomicOutput(fs::path final_path) : m_final(std::move(final_path)) {
-  ensure_parent(m_final);
+  make_directories(m_final.parent_path());
   m_temp = temp_name_for(m_final);
 }
 
 AtomicOutput::~AtomicOutput() {
-  if (!m_committed) {
-    std::error_code ec;
-    fs::remove(m_temp, ec);
-  }
+  if (!m_committed) remove_quietly(m_temp);
 }
 
 void AtomicOutput::commit() {
   if (m_committed) return;
   if (!fs::exists(m_temp)) throw Error(ErrorCode::io_error, m_temp.string() + ": nothing was written");
-  if (::rename(m_temp.c_str(), m_final.c_str()) != 0) io_fail(m_final, "rename failed");
+  // The writer (GDAL, SQLite, our own stream) closed the file; its bytes may still be only in
+  // the page cache.
+  fsync_path(m_temp, O_RDONLY, "flush");
+  if (::rename(m_temp.c_str(), m_final.c_str()) != 0) io_fail(m_final, "rename failed", errno);
   m_committed = true;
+  fsync_directory(folder_of(m_final));
 }
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -1,18 +1,31 @@
 #pragma once
 // Every output is written to a temporary name in the destination folder and renamed into
 // place, so a reader never sees a half-written file and a crash leaves no partial output.
+//
+// Durability: the temporary file is fsynced before the rename and the folder is fsynced after
+// it, so once write_file_atomic() or commit() returns, the new content survives a power loss
+// (POSIX: the rename is only durable once the directory entry is on disk). On every failure
+// the temporary file is removed and its descriptor closed.
 
 #include <filesystem>
 #include <string_view>
 
 namespace shipchips {
 
-// Writes `bytes` to a temporary file next to `path`, flushes it to disk and renames it over
-// `path`. Creates missing parent folders. Throws Error(io_error) naming the path.
+// Writes `bytes` to a temporary file next to `path`, fsyncs it, renames it over `path` and
+// fsyncs the folder. Creates missing parent folders. Throws Error(io_error) naming the path.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
+// create_directories that throws Error(io_error) naming the folder instead of letting a
+// std::filesystem_error escape (which would surface as an internal error).
+void make_directories(const std::filesystem::path& dir);
+
+// Flushes a folder's entries (new, renamed or removed files) to disk. Throws Error(io_error).
+void fsync_directory(const std::filesystem::path& dir);
+
 // For writers that need a file name (GDAL, SQLite exports): write to temp_path(), then
-// commit(). If commit() is never called, the destructor removes the temporary file.
+// commit(): fsync, rename into place, fsync the folder. If commit() is never called, the
+// destructor removes the temporary file.
 class AtomicOutput {
 public:
   explicit AtomicOutput(std::filesystem::path final_path);

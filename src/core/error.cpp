@@ -14,7 +14,7 @@ struct CodeInfo {
 };
 
 // The one table: category, exit code and HTTP status per code.
-constexpr std::array<CodeInfo, 9> kCodes{{
+constexpr std::array<CodeInfo, 12> kCodes{{
     {ErrorCode::invalid_argument, "invalid_argument", ErrorCategory::permanent, 2, 400},
     {ErrorCode::config_invalid, "config_invalid", ErrorCategory::permanent, 3, 500},
     {ErrorCode::input_invalid, "input_invalid", ErrorCategory::permanent, 4, 422},
@@ -24,6 +24,9 @@ constexpr std::array<CodeInfo, 9> kCodes{{
     {ErrorCode::contract_violation, "contract_violation", ErrorCategory::contract, 8, 502},
     {ErrorCode::not_found, "not_found", ErrorCategory::permanent, 9, 404},
     {ErrorCode::internal, "internal", ErrorCategory::permanent, 10, 500},
+    {ErrorCode::tls_failed, "tls_failed", ErrorCategory::permanent, 11, 502},
+    {ErrorCode::database_busy, "database_busy", ErrorCategory::retryable, 12, 503},
+    {ErrorCode::database_corrupt, "database_corrupt", ErrorCategory::contract, 13, 500},
 }};
 
 const CodeInfo& info(ErrorCode code) {
@@ -65,6 +68,14 @@ std::string located(std::string_view file, long line, std::string_view field, st
   }
   out += message;
   return out;
+}
+
+Error io_error_from(const std::filesystem::filesystem_error& e) {
+  std::string where = e.path1().string();
+  if (!e.path2().empty()) where += " -> " + e.path2().string();
+  if (where.empty()) where = "(no path)";
+  // what() is "filesystem error: <operation>: <reason> [paths]"; keep the reason, lead with the path.
+  return Error(ErrorCode::io_error, where + ": " + e.code().message() + " (" + e.what() + ")");
 }
 
 } // namespace shipchips

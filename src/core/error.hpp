@@ -4,6 +4,7 @@
 // Expected outcomes (no scene, gate reject, no AIS near sensing time) are return values, not
 // exceptions.
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ enum class ErrorCode {
   contract_violation, // the remote answered, but not in the shape its contract promises
   not_found,          // a named thing (item, file, tile) does not exist
   internal,           // programmer error surfaced at a boundary
+  tls_failed,         // the peer's certificate or host name does not verify: retrying cannot help
+  database_busy,      // SQLite busy/locked past its timeout: another writer holds the database
+  database_corrupt,   // the database file is damaged or not a database (names its path)
 };
 
 enum class ErrorCategory { retryable, permanent, contract };
@@ -39,6 +43,10 @@ public:
 private:
   ErrorCode m_code;
 };
+
+// A std::filesystem failure (create_directories, rename, ...) as the io_error it is, naming the
+// path(s): "PATH: cannot create directories: No space left on device".
+Error io_error_from(const std::filesystem::filesystem_error& e);
 
 // Builds the "file:line: field: message" form every input error uses.
 std::string located(std::string_view file, long line, std::string_view field, std::string_view message);

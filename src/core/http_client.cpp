@@ -62,6 +62,22 @@ bool is_retryable_curl_code(CURLcode code) {
   }
 }
 
+// The peer's certificate or name does not verify (or our CA bundle is unusable): the same
+// request fails the same way until someone fixes the certificate or the configuration.
+bool is_tls_verification_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:  // also the old CURLE_SSL_CACERT (same value since 7.62)
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CRL_BADFILE:
+      return true;
+    default:
+      return false;
+  }
+}
+
 size_t write_body(char* data, size_t size, size_t count, void* user) {
   auto* body = static_cast<std::string*>(user);
   body->append(data, size * count);
@@ -104,17 +120,9 @@ std::string HttpResponse::header(std::string_view name) const {
 HttpError::HttpError(ErrorCode code, std::string message, std::string url, long status, int attempts)
     : Error(code, std::move(message)), m_url(std::move(url)), m_status(status), m_attempts(attempts) {}
 
-long compute_backoff_ms(int attempt, const HttpOptions& options, double jitter_unit) {
-  if (attempt < 1) attempt = 1;
-  const long initial = std::max(0L, options.backoff_initial_ms);
-  const long cap_max = std::max(0L, options.backoff_max_ms);
-  long ceiling = initial;
-  for (int i = 1; i < attempt && ceiling < cap_max; ++i) {
-    ceiling = ceiling > LONG_MAX / 2 ? LONG_MAX : ceiling * 2;
-  }
-  ceiling = std::min(ceiling, cap_max);
-  const double unit = std::clamp(jitter_unit, 0.0, 1.0);
-  return std::min(ceiling, static_cast<long>(std::floor(static_cast<double>(ceiling) * unit)));
+BackoffPolicy backoff_policy_of(const HttpOptions& options) {
+  return {std::chrono::milliseconds(std::max(0L, options.backoff_initial_ms)),
+          std::chrono::milliseconds(std::max(0L, options.backoff_max_ms))};
 }
 
 std::optional<long> parse_retry_after_ms(std::string_view value, std::chrono::system_clock::time_point now) {
@@ -143,7 +151,7 @@ bool is_retryable_status(long status) {
   return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-HttpClient::HttpClient(HttpOptions options) : m_options(std::move(options)), m_rng(std::random_device{}()) {
+HttpClient::HttpClient(HttpOptions options) : m_options(std::move(options)), m_backoff(backoff_policy_of(m_options)) {
   ensure_curl_global_init();
   if (m_options.user_agent.empty()) m_options.user_agent = std::string("shipchips/") + SHIPCHIPS_VERSION;
   m_curl = curl_easy_init();
@@ -159,7 +167,7 @@ HttpClient::HttpClient(HttpClient&& other) noexcept
     : m_options(std::move(other.m_options)),
       m_curl(other.m_curl),
       m_sleep(std::move(other.m_sleep)),
-      m_rng(other.m_rng) {
+      m_backoff(other.m_backoff) {
   other.m_curl = nullptr;
 }
 
@@ -169,7 +177,7 @@ HttpClient& HttpClient::operator=(HttpClient&& other) noexcept {
     m_options = std::move(other.m_options);
     m_curl = other.m_curl;
     m_sleep = std::move(other.m_sleep);
-    m_rng = other.m_rng;
+    m_backoff = other.m_backoff;
     other.m_curl = nullptr;
   }
   return *this;
@@ -256,7 +264,6 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
   const int max_attempts = std::max(0, m_options.max_retries) + 1;
   std::string last_problem;
   long last_status = 0;
-  std::uniform_real_distribution<double> jitter(0.0, 1.0);
 
   for (int attempt_number = 1; attempt_number <= max_attempts; ++attempt_number) {
     Attempt attempt = perform_once(method, url, body, headers);
@@ -284,6 +291,10 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
       if (code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) {
         throw HttpError(ErrorCode::invalid_argument, method + " " + url + ": " + last_problem, url, 0, attempt_number);
       }
+      if (is_tls_verification_failure(code)) {
+        throw HttpError(ErrorCode::tls_failed, method + " " + url + ": TLS verification failed: " + last_problem, url,
+                        0, attempt_number);
+      }
       if (!is_retryable_curl_code(code)) {
         throw HttpError(
             ErrorCode::network_transient,
@@ -293,9 +304,11 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
     }
 
     if (attempt_number == max_attempts) break;
-    long delay = retry_after ? std::min(*retry_after, m_options.max_retry_after_ms)
-                             : compute_backoff_ms(attempt_number, m_options, jitter(m_rng));
-    if (delay > 0) m_sleep(std::chrono::milliseconds(delay));
+    // Every retry goes through the sleep function, a zero delay too (full jitter may draw 0),
+    // so what a test records is the retry schedule itself.
+    const auto delay = retry_after ? std::chrono::milliseconds(std::min(*retry_after, m_options.max_retry_after_ms))
+                                   : m_backoff.delay(attempt_number);
+    m_sleep(delay);
   }
   throw HttpError(ErrorCode::network_transient,
                   method + " " + url + ": gave up after " + std::to_string(max_attempts) +

@@ -12,6 +12,7 @@
 //
 // A client is NOT thread-safe: it owns one curl easy handle. Use one client per thread.
 
+#include "core/backoff.hpp"
 #include "core/error.hpp"
 
 #include <chrono>
@@ -63,10 +64,8 @@ class HttpError : public Error {
   int m_attempts;
 };
 
-// Delay before retry number `attempt` (1 = the first retry): full jitter, i.e. uniform in
-// [0, min(backoff_max_ms, backoff_initial_ms * 2^(attempt-1))], with jitter_unit in [0, 1)
-// choosing the point. Pure, so tests check the schedule without sleeping.
-long compute_backoff_ms(int attempt, const HttpOptions& options, double jitter_unit);
+// The retry delays of these options (core/backoff: capped exponential, full jitter).
+BackoffPolicy backoff_policy_of(const HttpOptions& options);
 
 // Retry-After as delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"),
 // converted to milliseconds from `now` (a date in the past gives 0). nullopt if unparsable.
@@ -96,7 +95,7 @@ class HttpClient {
   // Tests replace the sleep between retries (to record delays instead of waiting).
   void set_sleep_function(SleepFunction sleep);
   // Tests fix the jitter sequence.
-  void set_jitter_seed(std::uint64_t seed) { m_rng.seed(seed); }
+  void set_jitter_seed(std::uint64_t seed) { m_backoff.seed(seed); }
 
  private:
   struct Attempt {
@@ -110,7 +109,7 @@ class HttpClient {
   HttpOptions m_options;
   void* m_curl = nullptr;  // CURL*, kept opaque so this header does not pull in curl.h
   SleepFunction m_sleep;
-  std::mt19937_64 m_rng;
+  Backoff m_backoff;
 };
 
 }  // namespace shipchips

@@ -5,6 +5,27 @@
 
 namespace shipchips::sqlite {
 
+ErrorCode error_code_of(int sqlite_result) {
+  switch (sqlite_result & 0xff) {  // the primary code of an extended one
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return ErrorCode::database_busy;  // another connection holds it: retry later
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return ErrorCode::database_corrupt;
+    case SQLITE_SCHEMA:
+    case SQLITE_ERROR:  // "no such table/column": the file is not the schema we expect
+      return ErrorCode::contract_violation;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+      return ErrorCode::internal;  // our own statements broke a rule: a bug, not the disk
+    default:
+      return ErrorCode::io_error;  // IOERR, FULL, CANTOPEN, READONLY, PERM, NOMEM, ...
+  }
+}
+
 Database::Database(const std::filesystem::path& path) : m_path(path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -13,9 +34,10 @@ Database::Database(const std::filesystem::path& path) : m_path(path) {
       sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+    const int code = m_db ? sqlite3_extended_errcode(m_db) : rc;
     sqlite3_close(m_db);
     m_db = nullptr;
-    throw Error(ErrorCode::io_error, path.string() + ": cannot open database: " + message);
+    throw Error(error_code_of(code), path.string() + ": cannot open database: " + message);
   }
   sqlite3_busy_timeout(m_db, 10000);
   try {
@@ -34,21 +56,27 @@ Database::~Database() {
 }
 
 void Database::fail(std::string_view what) const {
-  throw Error(ErrorCode::io_error, m_path.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(m_db));
+  throw Error(error_code_of(sqlite3_extended_errcode(m_db)),
+              m_path.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(m_db));
 }
 
 void Database::exec(std::string_view sql) {
   std::string text(sql);
   char* message = nullptr;
-  if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message); rc != SQLITE_OK) {
     std::string detail = message ? message : sqlite3_errmsg(m_db);
     sqlite3_free(message);
-    throw Error(ErrorCode::io_error, m_path.string() + ": " + detail + " (in: " + text.substr(0, 80) + ")");
+    throw Error(error_code_of(sqlite3_extended_errcode(m_db) != SQLITE_OK ? sqlite3_extended_errcode(m_db) : rc),
+                m_path.string() + ": " + detail + " (in: " + text.substr(0, 80) + ")");
   }
 }
 
 Statement Database::prepare(std::string_view sql) {
   return Statement(*this, sql);
+}
+
+void Database::set_busy_timeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(m_db, static_cast<int>(timeout.count()));
 }
 
 std::int64_t Database::changes() const {

@@ -13,8 +13,11 @@
 // and migrate() applies, in one transaction, the migrations above the stored version. A
 // database newer than this program (stored version > the last migration) is refused.
 
+#include "core/error.hpp"
+
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -26,9 +29,15 @@ namespace shipchips::sqlite {
 
 class Statement;
 
+// The error code of an SQLite result, so the job store retries only what can succeed later:
+// busy/locked → database_busy (retryable); corrupt/not a database → database_corrupt
+// (contract); schema/SQL errors → contract_violation; constraint/misuse → internal; the rest
+// (I/O, full disk, permissions) → io_error.
+ErrorCode error_code_of(int sqlite_result);
+
 class Database {
  public:
-  // Creates the file (and its folder) when missing. Error(io_error) naming the path.
+  // Creates the file (and its folder) when missing. Errors name the path (codes: error_code_of).
   explicit Database(const std::filesystem::path& path);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -39,8 +48,10 @@ class Database {
   std::int64_t changes() const;
   const std::filesystem::path& path() const { return m_path; }
   sqlite3* handle() const { return m_db; }
-  // Error(io_error) "<path>: <what>: <sqlite message>"; SQLITE_BUSY/LOCKED stay io_error,
-  // which the job store retries.
+  // How long a statement waits for another connection's lock before failing database_busy
+  // (10 s by default).
+  void set_busy_timeout(std::chrono::milliseconds timeout);
+  // Error(error_code_of(last result)) "<path>: <what>: <sqlite message>".
   [[noreturn]] void fail(std::string_view what) const;
 
  private:

@@ -43,6 +43,9 @@ struct S2Tile {
 // Parses "30STF", "T30STF", "30stf" or "1CCV"; throws Error(invalid_argument) naming the id
 // when it is not a valid MGRS 100 km square.
 S2Tile s2_tile(std::string_view tile_id);
+// The same, with the check that the square lies in its zone's area optional (the grid
+// lookup, which has checked the square already, skips it).
+S2Tile s2_tile_of_name(std::string_view tile_id, bool check_zone_area);
 
 // UTM (zone, hemisphere) → WGS-84, and back into the given zone (points outside the zone's
 // usual strip are still projected into it, as the tile edges need).

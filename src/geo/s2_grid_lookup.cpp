@@ -18,6 +18,7 @@ constexpr double square_m = 100000.0;
 constexpr double false_northing_south = 10000000.0;
 constexpr double mgrs_south_limit = -80.0;
 constexpr double mgrs_north_limit = 84.0;
+constexpr double esa_south_limit = -84.0;  // band C tiles south of the MGRS limit
 
 // A lon/lat rectangle of a zone's area; lon relative to the zone's central meridian so
 // zones 1 and 60 need no antimeridian handling.
@@ -33,20 +34,21 @@ double wrap180(double lon) {
   return lon - 180.0;
 }
 
-// The area MGRS gives `zone` (the 32V and 31X–37X exceptions as in UTMUPS::StandardZone).
+// The area MGRS gives `zone` (the 32V and 31X–37X exceptions as in UTMUPS::StandardZone),
+// reaching 84°S where ESA's grid keeps UTM tiles in band C (s2_grid.cpp).
 std::vector<Rect> zone_area(int zone) {
   const double lo = -180.0 + 6.0 * (zone - 1);
   const double cm = central_meridian(zone);
   std::vector<Rect> abs;
   switch (zone) {
-    case 31: abs = {{0, 6, -80, 56}, {0, 3, 56, 64}, {0, 6, 64, 72}, {0, 9, 72, 84}}; break;
-    case 32: abs = {{6, 12, -80, 56}, {3, 12, 56, 64}, {6, 12, 64, 72}}; break;
-    case 33: abs = {{12, 18, -80, 72}, {9, 21, 72, 84}}; break;
-    case 34: abs = {{18, 24, -80, 72}}; break;
-    case 35: abs = {{24, 30, -80, 72}, {21, 33, 72, 84}}; break;
-    case 36: abs = {{30, 36, -80, 72}}; break;
-    case 37: abs = {{36, 42, -80, 72}, {33, 42, 72, 84}}; break;
-    default: abs = {{lo, lo + 6.0, -80, 84}}; break;
+    case 31: abs = {{0, 6, esa_south_limit, 56}, {0, 3, 56, 64}, {0, 6, 64, 72}, {0, 9, 72, 84}}; break;
+    case 32: abs = {{6, 12, esa_south_limit, 56}, {3, 12, 56, 64}, {6, 12, 64, 72}}; break;
+    case 33: abs = {{12, 18, esa_south_limit, 72}, {9, 21, 72, 84}}; break;
+    case 34: abs = {{18, 24, esa_south_limit, 72}}; break;
+    case 35: abs = {{24, 30, esa_south_limit, 72}, {21, 33, 72, 84}}; break;
+    case 36: abs = {{30, 36, esa_south_limit, 72}}; break;
+    case 37: abs = {{36, 42, esa_south_limit, 72}, {33, 42, 72, 84}}; break;
+    default: abs = {{lo, lo + 6.0, esa_south_limit, 84}}; break;
   }
   for (Rect& r : abs) {
     r.dlon_min -= cm;
@@ -93,8 +95,10 @@ double clipped_area(std::vector<Pt> poly, const Rect& r) {
   return std::abs(area2) / 2.0;
 }
 
+}  // namespace
+
 // Does the 100 km square (not the 109.8 km tile) reach into the zone's MGRS area?
-bool square_in_zone(int zone, bool north, double sw_x, double sw_y) {
+bool square_in_zone_area(int zone, bool north, double sw_x, double sw_y) {
   const std::vector<UtmXY> ring = {{sw_x, sw_y},
                                    {sw_x + square_m, sw_y},
                                    {sw_x + square_m, sw_y + square_m},
@@ -111,8 +115,6 @@ bool square_in_zone(int zone, bool north, double sw_x, double sw_y) {
   return false;
 }
 
-}  // namespace
-
 int mgrs_zone(double lon, double lat) { return GeographicLib::UTMUPS::StandardZone(lat, wrap180(lon)); }
 
 std::optional<S2Tile> s2_tile_for_square(int zone, bool north, double sw_x, double sw_y) {
@@ -123,7 +125,7 @@ std::optional<S2Tile> s2_tile_for_square(int zone, bool north, double sw_x, doub
     return std::nullopt;
   const LonLat centre = utm_to_lonlat(zone, north, sw_x + square_m / 2, sw_y + square_m / 2);
   if (centre.lat < mgrs_south_limit - 1.0 || centre.lat > mgrs_north_limit + 1.0) return std::nullopt;
-  if (!square_in_zone(zone, north, sw_x, sw_y)) return std::nullopt;
+  if (!square_in_zone_area(zone, north, sw_x, sw_y)) return std::nullopt;
   // The band of the square's centre names it; clamp into C..X for squares reaching past 80°S/84°N.
   const double band_lat = std::clamp(centre.lat, mgrs_south_limit + 1e-6, mgrs_north_limit - 1e-6);
   std::string id;
@@ -132,7 +134,7 @@ std::optional<S2Tile> s2_tile_for_square(int zone, bool north, double sw_x, doub
   } catch (const GeographicLib::GeographicErr&) {
     return std::nullopt;  // no such MGRS square (outside GeographicLib's limits for the band)
   }
-  S2Tile tile = s2_tile(id);
+  S2Tile tile = s2_tile_of_name(id, false);
   if (tile.utm_zone != zone || tile.north != north) return std::nullopt;
   return tile;
 }

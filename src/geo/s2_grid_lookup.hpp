@@ -34,6 +34,10 @@ std::vector<S2Tile> s2_tiles_containing(double lon, double lat);
 // when that square is not part of the zone's MGRS area.
 std::optional<S2Tile> s2_tile_for_square(int zone, bool north, double sw_x, double sw_y);
 
+// Whether the 100 km square with south-west corner (sw_x, sw_y) reaches into the zone's area
+// (MGRS's zone layout, down to 84°S for ESA's band C tiles).
+bool square_in_zone_area(int zone, bool north, double sw_x, double sw_y);
+
 // The UTM zone MGRS assigns to a point (Norway/Svalbard exceptions included); 0 for the
 // polar (UPS) caps.
 int mgrs_zone(double lon, double lat);

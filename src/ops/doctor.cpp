@@ -138,7 +138,8 @@ CheckResult check_log_folder(const Config& config) {
 CheckResult check_database(const std::filesystem::path& db_path) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
-    std::string problem = probe_writable(db_path.parent_path());
+    // A bare file name (`--db ops.db`) lives in the current folder.
+    std::string problem = probe_writable(db_path.has_parent_path() ? db_path.parent_path() : std::filesystem::path("."));
     if (!problem.empty()) return make("database", CheckStatus::error, "storage.db_path: " + problem);
     return make("database", CheckStatus::ok, db_path.string() + " (not created yet; its folder is writable)");
   }

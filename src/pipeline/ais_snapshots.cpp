@@ -70,10 +70,9 @@ void write_xlsx(const std::filesystem::path& path, const std::string& tile, cons
   GDALAllRegister();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("XLSX");
   if (!driver) throw Error(ErrorCode::internal, "GDAL lacks the XLSX driver");
-  // The driver picks the format from the extension: the temporary name keeps ".xlsx".
-  const std::filesystem::path temp =
-      path.parent_path() / ("." + path.stem().string() + ".tmp" + std::to_string(::getpid()) + ".xlsx");
-  std::filesystem::remove(temp);
+  // The driver picks the format from the extension: AtomicOutput's temporary name keeps ".xlsx".
+  AtomicOutput output(path);
+  const std::filesystem::path& temp = output.temp_path();
   {
     std::unique_ptr<GDALDataset> ds(driver->Create(temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw Error(ErrorCode::io_error, "cannot create " + temp.string() + ": " + CPLGetLastErrorMsg());
@@ -115,12 +114,7 @@ void write_xlsx(const std::filesystem::path& path, const std::string& tile, cons
         throw Error(ErrorCode::io_error, "cannot write a row to " + temp.string());
     }
   }  // closing the dataset writes the workbook
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp);
-    throw Error(ErrorCode::io_error, "cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
-  }
+  output.commit();
 }
 
 }  // namespace
@@ -180,7 +174,7 @@ SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, 
     result.xlsx.clear();
     return result;
   }
-  std::filesystem::create_directories(dir);
+  make_directories(dir);
   pq::Writer writer(columns());
   for (const Row& r : rows) writer.append_row(cells(area.tile_id, r));
   writer.write_file(result.parquet);

@@ -230,6 +230,8 @@ public:
       return out;
     } catch (const Error& e) {
       return failed(e);
+    } catch (const std::filesystem::filesystem_error& e) {
+      return failed(io_error_from(e));  // one chip fails, the run goes on
     }
   }
 

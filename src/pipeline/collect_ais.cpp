@@ -1,3 +1,4 @@
+#include "core/atomic_file.hpp"
 #include "pipeline/collect_ais.hpp"
 
 #include "ais/aisstream_client.hpp"
@@ -226,7 +227,7 @@ CollectReport collect_ais(const Config& config, const CollectOptions& options) {
       throw Error(ErrorCode::input_invalid, path.string() + ": no overpass schedule (run predict-overpasses first)");
     schedule = plan::read_schedule(path);
   }
-  std::filesystem::create_directories(track_store_path(config).parent_path());
+  make_directories(track_store_path(config).parent_path());
   ais::TrackStore store(track_store_path(config).string());
   return options.dry_run ? run_dry(config, options, store, schedule) : run_live(config, options, store, schedule);
 }

@@ -267,6 +267,7 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
       }
     }
     for (std::size_t i : batch) {
+      Backoff backoff(options.retry_backoff);
       for (int attempt = 0;; ++attempt) {
         try {
           raster::ChipData data = raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, options);
@@ -277,7 +278,7 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
           if (e.category() == ErrorCategory::retryable && attempt < options.transient_retries) {
             spdlog::info("scene {}: chip read failed ({}); retry {} of {}", item.id, e.what(), attempt + 1,
                          options.transient_retries);
-            std::this_thread::sleep_for(std::chrono::milliseconds(200L << attempt));
+            std::this_thread::sleep_for(backoff.delay(attempt + 1));
             continue;
           }
           on_chip(i, nullptr, &e);

@@ -59,7 +59,7 @@ std::filesystem::path fetch_esa_plan(const std::string& url, const std::filesyst
     if (!csv) return parse_esa_plan_kml(body, source).size();
     // The CSV reader reads files: check a private copy.
     const std::filesystem::path probe = cache_dir / (".probe-" + std::to_string(::getpid()) + ".csv");
-    std::filesystem::create_directories(cache_dir);
+    make_directories(cache_dir);
     write_file_atomic(probe, body);
     try {
       const std::size_t n = read_esa_plan_csv(probe).size();

@@ -3,6 +3,7 @@
 // requested band read onto it (10 m exact, 20 m resampled, SCL nearest), DNs turned into
 // reflectance by the provider's rule, and the plausibility of that rule checked on B08.
 
+#include "core/backoff.hpp"
 #include "raster/chip_grid.hpp"
 #include "raster/reflectance.hpp"
 #include "raster/window_reader.hpp"
@@ -19,10 +20,12 @@ struct ChipReadOptions {
   bool read_scl = true;
   ResampleMethod method = ResampleMethod::bicubic;  // for 20 m reflectance bands
   PlausibilityOptions plausibility;
-  // A chip read that fails with a retryable error (a truncated or reset /vsicurl/ range read,
-  // which GDAL itself does not retry) is tried again this many times, after 200 ms, 400 ms, ...
-  // (used by the pipeline's scene reads; read_chip itself reads once).
+  // A chip read that fails with a retryable error (a 5xx, reset or truncated /vsicurl/ range
+  // read: GDAL does not retry, see RemoteReadOptions) is tried again this many times, waiting
+  // by retry_backoff (capped exponential, full jitter) in between. Used by the pipeline's scene
+  // reads; read_chip itself reads once.
   int transient_retries = 2;
+  BackoffPolicy retry_backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(8000)};
 };
 
 struct ChipData {

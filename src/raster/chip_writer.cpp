@@ -88,7 +88,7 @@ void write_chip_geotiff(const std::filesystem::path& path, const ChipGrid& grid,
                         const ChipWriteOptions& o) {
   validate(path, grid, bands, o);
   GDALAllRegister();
-  std::filesystem::create_directories(path.parent_path().empty() ? "." : path.parent_path());
+  make_directories(path.parent_path());
   GdalErrorCapture capture;
   std::unique_ptr<GDALDataset> src = memory_dataset(grid, bands, o);
 

@@ -11,7 +11,6 @@ RemoteReadOptions remote_read_options_from(const Config& config) {
   RemoteReadOptions o;
   o.http_connect_timeout_s = std::max(1, static_cast<int>(std::ceil(config.stac.connect_timeout_s)));
   o.http_timeout_s = std::max(1, static_cast<int>(std::ceil(config.stac.request_timeout_s)));
-  o.http_max_retry = std::max(0, config.stac.max_retries);
   o.block_cache_mb = config.tiling.block_cache_mb;
   return o;
 }

@@ -91,7 +91,7 @@ void write_quicklook_jpeg(const std::filesystem::path& path, int size, std::span
                                             nullptr) != CE_None)
       throw Error(ErrorCode::internal, "cannot fill the in-memory quicklook");
   }
-  std::filesystem::create_directories(path.parent_path().empty() ? "." : path.parent_path());
+  make_directories(path.parent_path());
   GdalErrorCapture capture;
   AtomicOutput out(path);
   CPLStringList options;

@@ -92,8 +92,7 @@ void configure_gdal_for_cogs(const RemoteReadOptions& o) {
   CPLSetConfigOption("VSI_CACHE_SIZE", std::to_string(o.vsi_cache_size_bytes).c_str());
   CPLSetConfigOption("GDAL_HTTP_MERGE_CONSECUTIVE_RANGES", o.merge_consecutive_ranges ? "YES" : "NO");
   CPLSetConfigOption("GDAL_HTTP_MULTIPLEX", o.http_multiplex ? "YES" : "NO");
-  CPLSetConfigOption("GDAL_HTTP_MAX_RETRY", std::to_string(o.http_max_retry).c_str());
-  CPLSetConfigOption("GDAL_HTTP_RETRY_DELAY", std::to_string(o.http_retry_delay_s).c_str());
+  CPLSetConfigOption("GDAL_HTTP_MAX_RETRY", "0");
   CPLSetConfigOption("GDAL_HTTP_TIMEOUT", std::to_string(o.http_timeout_s).c_str());
   CPLSetConfigOption("GDAL_HTTP_CONNECTTIMEOUT", std::to_string(o.http_connect_timeout_s).c_str());
   CPLSetConfigOption("GDAL_CACHEMAX", std::to_string(o.block_cache_mb).c_str());

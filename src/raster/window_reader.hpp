@@ -52,9 +52,10 @@ struct RemoteReadOptions {
   bool merge_consecutive_ranges = true;
   // GDAL_HTTP_MULTIPLEX: HTTP/2 multiplexing when the server offers it.
   bool http_multiplex = true;
-  // GDAL_HTTP_MAX_RETRY / GDAL_HTTP_RETRY_DELAY: GDAL retries 429/5xx itself, with backoff.
-  int http_max_retry = 3;
-  double http_retry_delay_s = 0.5;
+  // GDAL_HTTP_MAX_RETRY is always 0: a failed range read surfaces at once as a retryable
+  // Error and the caller's one retry loop (pipeline scene reads, core/backoff) decides. GDAL's
+  // own retries would multiply with ours, back off without a cap, and still miss truncated
+  // bodies, which GDAL 3.6 never retries.
   // GDAL_HTTP_TIMEOUT / GDAL_HTTP_CONNECTTIMEOUT, seconds.
   int http_timeout_s = 30;
   int http_connect_timeout_s = 10;

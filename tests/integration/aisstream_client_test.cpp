@@ -4,6 +4,7 @@
 // a CA generated here (trusted and untrusted), and a clean shutdown that loses nothing queued.
 #include "ais/aisstream_client.hpp"
 #include "core/error.hpp"
+#include "core/http_client.hpp"
 #include "fixture/ws_server.hpp"
 
 #include <gtest/gtest.h>
@@ -425,6 +426,31 @@ TEST(AisStreamClient, WssWithTheGeneratedCaConnects) {
   }
 }
 
+// The HTTP client (STAC, downloads) classifies the same failure the same way: a certificate that
+// does not verify is permanent and is not retried.
+TEST(AisStreamClient, HttpsToAnUntrustedCertificateIsPermanentAndNotRetried) {
+  const auto& pki = test_pki();
+  ASSERT_TRUE(pki.ok) << "openssl CLI failed in " << pki.dir;
+  fixture::WsServerOptions so;
+  so.cert_chain_file = pki.cert().string();
+  so.private_key_file = pki.key().string();
+  fixture::AisStreamTestServer server(so);
+  HttpOptions options;
+  options.max_retries = 3;
+  HttpClient client(options);
+  int sleeps = 0;
+  client.set_sleep_function([&](std::chrono::milliseconds) { ++sleeps; });
+  try {
+    client.get("https://127.0.0.1:" + std::to_string(server.port()) + "/");
+    FAIL() << "no error";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.code(), ErrorCode::tls_failed) << e.what();
+    EXPECT_EQ(e.category(), ErrorCategory::permanent);
+    EXPECT_EQ(e.attempts(), 1);
+  }
+  EXPECT_EQ(sleeps, 0);
+}
+
 TEST(AisStreamClient, WssWithAnUntrustedCertificateFailsOnce) {
   const auto& pki = test_pki();
   ASSERT_TRUE(pki.ok) << "openssl CLI failed in " << pki.dir;
@@ -439,6 +465,7 @@ TEST(AisStreamClient, WssWithAnUntrustedCertificateFailsOnce) {
     client.throw_if_failed();
     FAIL() << "no error";
   } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::tls_failed);
     EXPECT_EQ(e.category(), ErrorCategory::permanent);
     const std::string what = e.what();
     EXPECT_NE(what.find("certificate"), std::string::npos) << what;

@@ -25,11 +25,13 @@ write_config() {
   grep -q "^  dataset_root: $1\$" "$2" || fail "could not set dataset_root in $2"
 }
 
-# need_node_tools: the npm dev tools the Parquet checks use (DuckDB, hyparquet).
+# need_node_tools: the npm dev tools the Parquet checks use (DuckDB, hyparquet). Tests never
+# install anything: the test command (`make test`) installs them once before CTest runs.
 need_node_tools() {
-  if [ ! -d "$SRC/node_modules/@duckdb/node-api" ]; then
-    (cd "$SRC" && npm install --no-audit --no-fund > "$TMP/npm.log" 2>&1) || { cat "$TMP/npm.log" >&2; exit 1; }
-  fi
+  local m
+  for m in @duckdb/node-api hyparquet; do
+    [ -d "$SRC/node_modules/$m" ] || fail "npm package $m is not installed in $SRC/node_modules (the test command installs it: scripts/dev test)"
+  done
 }
 
 # start_fixture_server WORLD [serve options...]: serves WORLD on a free loopback port, stopped

@@ -17,6 +17,7 @@
 // The figures are printed for src/plan/README.md. The same check with the tiles' coverage: where
 // a tile lies inside one datatake segment (no datatake start or stop over it), the plan's area
 // coverage and the prediction's 9 × 9-sample coverage are compared.
+#include "../support/reference.hpp"
 #include "core/csv.hpp"
 #include "geo/s2_grid.hpp"
 #include "geo/s2_grid_lookup.hpp"
@@ -39,7 +40,7 @@ using namespace shipchips::plan;
 
 namespace {
 
-const std::string kRef = SHIPCHIPS_REFERENCE_DIR;
+const std::string kRef = shipchips::testing::reference_dir();
 constexpr double kDeg = std::numbers::pi / 180.0;
 constexpr double kEarthKm = 6371.0;
 using Vec3 = std::array<double, 3>;

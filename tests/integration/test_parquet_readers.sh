@@ -14,13 +14,11 @@ UNIT="$(dirname "$BIN")/tests/unit_tests"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-# The readers come from package-lock.json. `npm install` rather than `npm ci`: the registry
-# this project reaches serves only DuckDB's linux-x64 binding, so the lock file cannot list the
-# other platforms' optional bindings and `npm ci` rejects it as out of sync; `npm install`
-# still installs exactly the locked versions and leaves the lock file unchanged.
-if [ ! -d "$SRC/node_modules/@duckdb/node-api" ] || [ ! -d "$SRC/node_modules/hyparquet" ]; then
-  (cd "$SRC" && npm install --no-audit --no-fund > "$TMP/npm.log" 2>&1) || { cat "$TMP/npm.log" >&2; exit 1; }
-fi
+# The readers come from package-lock.json, installed once by the test command (make test);
+# a test never installs anything itself.
+for m in @duckdb/node-api hyparquet; do
+  [ -d "$SRC/node_modules/$m" ] || { echo "FAIL: npm package $m is not installed in $SRC/node_modules (the test command installs it: scripts/dev test)" >&2; exit 1; }
+done
 
 write_samples() {
   mkdir -p "$1"

@@ -2,6 +2,7 @@
 // 127.0.0.1 (never the real Celestrak): first fetch, cache hit without a request, expiry,
 // 503 and an error text falling back to the cached copy with its age, and the errors when
 // there is no copy. The clock is passed in, so nothing sleeps.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "plan/esa_plan_kml.hpp"
 #include "plan/esa_plan_source.hpp"
@@ -34,7 +35,7 @@ std::string read_text(const fs::path& path) {
   return out.str();
 }
 
-const std::string kTles = read_text(std::string(SHIPCHIPS_REFERENCE_DIR) + "/tle/sentinel2_tles.txt");
+const std::string kTles = read_text(shipchips::testing::reference_dir().string() + "/tle/sentinel2_tles.txt");
 
 // The server answers with whatever the test scripted last.
 struct Script {
@@ -124,7 +125,7 @@ TEST_F(TleSourceTest, FirstFetchCachesThenCacheHitMakesNoRequest) {
 TEST_F(TleSourceTest, ExpiredCacheIsFetchedAgainAndReplaced) {
   fetch(0.0);
   // OMM XML this time (Celestrak's FORMAT=xml): one set replaces the seven TLEs.
-  m_script.set(200, read_text(std::string(SHIPCHIPS_REFERENCE_DIR) + "/sgp4/sample_omm.xml"));
+  m_script.set(200, read_text(shipchips::testing::reference_dir().string() + "/sgp4/sample_omm.xml"));
   const plan::TleFetch again = fetch(6.5);
   EXPECT_EQ(again.origin, plan::TleOrigin::downloaded);
   EXPECT_EQ(m_server->request_count(), 2u);
@@ -215,7 +216,7 @@ TEST_F(TleSourceTest, DamagedCacheIsRefetched) {
 // validity period is in it); an answer that is not a plan never replaces the copy.
 TEST_F(TleSourceTest, EsaPlanFromAUrlIsCachedUnderItsOwnName) {
   const std::string name = "Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml";
-  const std::string kml = read_text(std::string(SHIPCHIPS_REFERENCE_DIR) + "/esa-plans/" + name);
+  const std::string kml = read_text(shipchips::testing::reference_dir().string() + "/esa-plans/" + name);
   m_script.set(200, kml);
   const std::string url = m_server->base_url() + "/plans/" + name + "?download=1";
   const fs::path cache = m_dir / "plan" / "esa_cache";

@@ -1,3 +1,4 @@
+#include "../support/reference.hpp"
 #include "ais/aisstream_message.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 // The JSON lines of the annotated sample file, in order (comment lines start with '#').
 std::vector<std::string> sample_lines() {
-  std::ifstream in(std::string(SHIPCHIPS_REFERENCE_DIR) + "/ais/aisstream/sample_messages_annotated.txt");
+  std::ifstream in(shipchips::testing::reference_dir().string() + "/ais/aisstream/sample_messages_annotated.txt");
   EXPECT_TRUE(in.good());
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {

@@ -2,6 +2,7 @@
 // Expected values come from outside the decoder: gpsd's sample file (decodings checked by
 // Kurt Schwehr with the noaadata tools) and its .chk output, the fixture world's encoder
 // (src/fixture/world_nmea.cpp, itself checked against gpsdecode), and hand-built bit patterns.
+#include "../support/reference.hpp"
 #include "ais/nmea_assembler.hpp"
 #include "ais/nmea_bits.hpp"
 #include "ais/nmea_json.hpp"
@@ -39,7 +40,7 @@ AisMessage decode_one(const std::vector<std::string>& lines) {
 }
 
 std::string chk_line(int index) {
-  std::ifstream in(std::string(SHIPCHIPS_REFERENCE_DIR) + "/ais/gpsd/sample.aivdm.js.chk");
+  std::ifstream in(shipchips::testing::reference_dir().string() + "/ais/gpsd/sample.aivdm.js.chk");
   std::string line;
   for (int i = 0; i <= index && std::getline(in, line); ++i) {
   }

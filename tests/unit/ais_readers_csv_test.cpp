@@ -3,6 +3,8 @@
 // values read from the files by eye, bad rows with line numbers, strict mode, format
 // detection, and duplicates dropped on import.
 
+#include "../support/reference.hpp"
+#include "../support/temp_dir.hpp"
 #include "ais/readers_csv.hpp"
 #include "ais/track_store.hpp"
 #include "core/error.hpp"
@@ -24,32 +26,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kRef = "/work/shared/reference/ais";
+const fs::path kRef = shipchips::testing::reference_dir() / "ais";
 const std::string kDma2018 = (kRef / "dma/dma_aisdk_header_2018-06-01_RubenErnst-ship-tracking.csv").string();
 const std::string kDma2023 = (kRef / "dma/dma_aisdk-2023-03-18_head_jordanbell2357-blog.csv").string();
 const std::string kMc0601 = (kRef / "marinecadastre/marinecadastre_AIS_2022_06_01_head_jordanbell2357-uscg-nais-data.csv").string();
 const std::string kMc0620 = (kRef / "marinecadastre/marinecadastre_AIS_2022_06_20_head_jordanbell2357-blog.csv").string();
 const std::string kGpsdSample = (kRef / "gpsd/sample.aivdm").string();
-
-class TempDir {
- public:
-  TempDir() : m_path(fs::temp_directory_path() / ("shipchips-readers-test-" + std::to_string(::getpid()))) {
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const auto p = m_path / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  fs::path m_path;
-};
 
 std::string run(const std::string& command) {
   std::string out;
@@ -120,7 +102,7 @@ std::string ours(const std::string& path, ReadReport* out_report = nullptr) {
 }
 
 std::string oracle(const std::string& path, const char* flavour) {
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const auto script = dir.write("oracle.py", kOracle);
   return run("/usr/bin/python3 " + script + " '" + path + "' " + flavour);
 }
@@ -146,7 +128,7 @@ TEST(AisReadersCsv, DetectsEveryReferenceFormat) {
   EXPECT_EQ(detect_format(kMc0601), AisFormat::marinecadastre);
   EXPECT_EQ(detect_format(kMc0620), AisFormat::marinecadastre);
   EXPECT_EQ(detect_format(kGpsdSample), AisFormat::nmea);  // after its '#' comment lines
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   EXPECT_EQ(detect_format(dir.write("u.csv", "\xEF\xBB\xBFmmsi,lat,lon,overpass_time\n")), AisFormat::upload);
   EXPECT_EQ(detect_format(dir.write("x.csv", "a,b,c\n1,2,3\n")), AisFormat::unknown);
   EXPECT_THROW(read_ais_file(dir.write("y.csv", "a,b,c\n"), {}), Error);
@@ -263,7 +245,7 @@ TEST(AisReadersCsv, MarineCadastreSpotValuesAndUnavailableValues) {
 }
 
 TEST(AisReadersCsv, BadRowsAreCountedWithLineNumbersOrFatalWhenStrict) {
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const std::string header =
       "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,"
       "Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type\n";
@@ -300,7 +282,7 @@ TEST(AisReadersCsv, BadRowsAreCountedWithLineNumbersOrFatalWhenStrict) {
 }
 
 TEST(AisReadersCsv, UploadCsvWithOptionalKinematicColumns) {
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const auto path = dir.write("upload.csv",
                               "mmsi,lat,lon,overpass_time,captured_time,source,sog,cog,heading,name,ship_type,dim_a,dim_b,dim_c,dim_d,nav_status,class\n"
                               "236329008,36.7846550,-5.8256767,2020-06-14T09:36:58Z,2020-06-14T09:36:59Z,fixture,8.7,167.2,511,OCEAN SPIRIT,37,8,5,2,2,15,B\n"
@@ -324,7 +306,7 @@ TEST(AisReadersCsv, UploadCsvWithOptionalKinematicColumns) {
 }
 
 TEST(AisReadersCsv, NmeaTimesFromTagBlockAndUscgAgreeWithGpsdecode) {
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const auto path = dir.write("t.nmea",
                               "\\s:2573135,c:1671620143*0B\\!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24\n"
                               "!AIVDM,1,1,,B,15N4cJ`005Jrek0H@9n`DW5608EP,0*13,rMySSTA1,1184300012\n"
@@ -376,7 +358,7 @@ TEST(AisReadersCsv, ImportDropsDuplicatesAcrossFilesAndRuns) {
   EXPECT_EQ(again.positions.duplicates, 116u);
   EXPECT_EQ(again.statics.inserted, 0u);
   // A file holding the same row twice, plus one new ping.
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const std::string header = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n";
   const std::string row = "538009563,2022-06-20T00:00:04,29.23668,-116.63519,20.4,149.9,152.0,DEL MONTE PRIDE,IMO9869693,V7A4893,70,0,192,30,7.6,70,A\n";
   const auto path = dir.write("dup.csv", header + row + row +
@@ -396,7 +378,7 @@ TEST(AisReadersCsv, ImportDropsDuplicatesAcrossFilesAndRuns) {
 
 TEST(AisReadersCsv, IngestRateAndProgress) {
   // 200k MarineCadastre rows (500 ships, 400 pings each) through reader and store.
-  TempDir dir;
+  shipchips::testing::TempDir dir("shipchips-readers-test");
   const auto path = dir.write("big.csv", "");
   {
     std::ofstream out(path, std::ios::binary);

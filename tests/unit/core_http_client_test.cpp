@@ -9,7 +9,6 @@
 #include <chrono>
 #include <ctime>
 
-using shipchips::compute_backoff_ms;
 using shipchips::ErrorCategory;
 using shipchips::ErrorCode;
 using shipchips::HttpClient;
@@ -38,6 +37,7 @@ struct RecordingClient {
   std::vector<long> sleeps;
   explicit RecordingClient(HttpOptions options = fast_options()) : client(std::move(options)) {
     client.set_sleep_function([this](std::chrono::milliseconds delay) { sleeps.push_back(delay.count()); });
+    client.set_jitter_seed(7);
   }
 };
 
@@ -59,26 +59,15 @@ std::string gzip(const std::string& text) {
 
 }  // namespace
 
-TEST(CoreHttpClientBackoff, FullJitterBoundsDoubleUntilCapped) {
+TEST(CoreHttpClientBackoff, OptionsMapOntoTheSharedPolicy) {
   HttpOptions options;
   options.backoff_initial_ms = 250;
   options.backoff_max_ms = 8000;
-  // jitter_unit just below 1 gives the ceiling of each step: 250, 500, 1000, ... capped at 8000.
-  const double top = 0.999999999;
-  EXPECT_EQ(compute_backoff_ms(1, options, top), 249);
-  EXPECT_EQ(compute_backoff_ms(2, options, top), 499);
-  EXPECT_EQ(compute_backoff_ms(3, options, top), 999);
-  EXPECT_EQ(compute_backoff_ms(5, options, top), 3999);
-  EXPECT_EQ(compute_backoff_ms(6, options, top), 7999);
-  EXPECT_EQ(compute_backoff_ms(7, options, top), 7999);
-  EXPECT_EQ(compute_backoff_ms(60, options, top), 7999);  // no overflow for large attempts
-  EXPECT_EQ(compute_backoff_ms(1, options, 1.0), 250);
-  EXPECT_EQ(compute_backoff_ms(4, options, 1.0), 2000);
-  // Full jitter: the bottom of the range is zero and the middle is half the ceiling.
-  EXPECT_EQ(compute_backoff_ms(3, options, 0.0), 0);
-  EXPECT_EQ(compute_backoff_ms(3, options, 0.5), 500);
-  EXPECT_EQ(compute_backoff_ms(0, options, 1.0), 250);  // attempt < 1 treated as the first retry
-  EXPECT_EQ(compute_backoff_ms(2, options, 7.0), 500);  // jitter clamped to [0, 1]
+  const shipchips::BackoffPolicy policy = shipchips::backoff_policy_of(options);
+  EXPECT_EQ(policy.initial.count(), 250);
+  EXPECT_EQ(policy.max.count(), 8000);
+  options.backoff_initial_ms = -5;  // nonsense clamps to no wait rather than a negative sleep
+  EXPECT_EQ(shipchips::backoff_policy_of(options).initial.count(), 0);
 }
 
 TEST(CoreHttpClientBackoff, RetryAfterSecondsAndHttpDate) {

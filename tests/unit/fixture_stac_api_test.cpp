@@ -1,6 +1,7 @@
 // Pure search logic of the fixture STAC API (no sockets): filters, sorting, paging tokens and
 // the Earth Search response shape, checked against the recorded Earth Search responses in
 // ../shared/reference/earth-search where they can serve as the oracle.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "fixture/server_http.hpp"
 #include "fixture/stac_api_catalog.hpp"
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kEarthSearch = fs::path(SHIPCHIPS_REFERENCE_DIR) / "earth-search";
+const fs::path kEarthSearch = shipchips::testing::reference_dir() / "earth-search";
 
 json read_json(const fs::path& path) {
   std::ifstream in(path);

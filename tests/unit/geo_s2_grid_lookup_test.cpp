@@ -3,6 +3,7 @@
 // Sentinel-2 tile 50TMK while MGRS names the point 50SMK); and a brute-force search that
 // tests every square of five zones around a point with the lon/lat footprint polygon
 // (ring_contains), independent of the lookup's candidate window and UTM box test.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "geo/polygon.hpp"
 #include "geo/s2_grid.hpp"
@@ -71,7 +72,7 @@ std::string join(const std::set<std::string>& s) {
 TEST(GeoS2GridLookup, ReferenceSquaresGetEsasNames) {
   // Each ESA tile's square, looked up by its corner, must exist in its zone and carry ESA's
   // name (the band letter rule for squares crossing a band boundary included).
-  std::ifstream in(std::string(SHIPCHIPS_REFERENCE_DIR) + "/s2grid/sample_tiles.csv");
+  std::ifstream in(shipchips::testing::reference_dir().string() + "/s2grid/sample_tiles.csv");
   std::string line;
   std::getline(in, line);
   int n = 0;

@@ -1,5 +1,6 @@
 // The Sentinel-2 grid computed from MGRS must match ESA's grid KML rows in
 // ../shared/reference/s2grid/sample_tiles.csv exactly (an oracle nobody here wrote).
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "geo/s2_grid.hpp"
 
@@ -23,7 +24,7 @@ struct Row {
 };
 
 std::vector<Row> sample_rows() {
-  std::ifstream in(std::string(SHIPCHIPS_REFERENCE_DIR) + "/s2grid/sample_tiles.csv");
+  std::ifstream in(shipchips::testing::reference_dir().string() + "/s2grid/sample_tiles.csv");
   std::vector<Row> rows;
   std::string line;
   std::getline(in, line);  // header
@@ -116,4 +117,38 @@ TEST(GeoS2Grid, SouthernTileRoundTripAcrossEquator) {
   EXPECT_LT(p.lat, 0.0);
   const UtmXY back = lonlat_to_utm(t.utm_zone, t.north, p.lon, p.lat);
   EXPECT_NEAR(back.y, -9780.0, 1e-3);
+}
+
+TEST(GeoS2Grid, BandCTilesSouthOf80AreRealTiles) {
+  // ESA's grid names UTM tiles down to 84°S in band C; strict MGRS would call them UPS.
+  struct Row {
+    const char* id;
+    int epsg;
+    double ulx, uly;
+  };
+  for (const Row& r : {Row{"59CNH", 32759, 499980, 800020}, Row{"49CDK", 32749, 399960, 1000000},
+                       Row{"19CEJ", 32719, 499980, 900040}, Row{"32CMQ", 32732, 399960, 1000000}}) {
+    const S2Tile t = s2_tile(r.id);
+    EXPECT_EQ(t.epsg, r.epsg) << r.id;
+    EXPECT_EQ(t.ulx(), r.ulx) << r.id;
+    EXPECT_EQ(t.uly(), r.uly) << r.id;
+    EXPECT_FALSE(t.north) << r.id;
+    // The corners are south of the MGRS limit and inside the zone's strip.
+    const LonLat ul = utm_to_lonlat(t.utm_zone, t.north, t.ulx(), t.uly());
+    EXPECT_LT(ul.lat, -80.0) << r.id;
+    EXPECT_GT(ul.lat, -84.0) << r.id;
+  }
+}
+
+TEST(GeoS2Grid, RejectsSquaresThatAreNoTile) {
+  // 59CNF lies south of 84°S, 59CAH has a column letter of another zone set, 01CHV is a valid
+  // MGRS name whose square lies 6° east of zone 1, 30NHF 250 km east of zone 30 at the equator.
+  for (const char* bad : {"59CNF", "59CAH", "01CHV", "30NHF"}) {
+    try {
+      s2_tile(bad);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  }
 }

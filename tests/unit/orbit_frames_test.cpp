@@ -5,6 +5,7 @@
 //  - skyfield's full chain (EarthSatellite.at(t) → wgs84.geographic_position_of) which uses its
 //    builtin UT1−UTC: our frame with that UT1 must agree too, and the UT1 = UTC neglect must
 //    stay within its documented size.
+#include "../support/reference.hpp"
 #include "orbit/frames.hpp"
 #include "orbit/sgp4.hpp"
 #include "orbit/tle.hpp"
@@ -27,7 +28,7 @@ using namespace shipchips::orbit;
 
 namespace {
 
-const std::string kReference = SHIPCHIPS_REFERENCE_DIR;
+const std::string kReference = shipchips::testing::reference_dir();
 
 struct OracleRow {
   long satnum = 0;

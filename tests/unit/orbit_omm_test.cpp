@@ -1,6 +1,7 @@
 // OMM (CSV and JSON) -> mean elements -> SGP4, checked against Debian's python3-sgp4 reading the
 // same reference file (sgp4.omm.parse_csv + omm.initialize, WGS-72, opsmode 'i') and against the
 // equivalent TLE of the same element set (Celestrak, VANGUARD 1, epoch 2020-10-13).
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "orbit/omm.hpp"
 #include "orbit/sgp4.hpp"
@@ -18,7 +19,7 @@ using namespace shipchips::orbit;
 
 namespace {
 
-const std::string kOmmCsv = std::string(SHIPCHIPS_REFERENCE_DIR) + "/sgp4/sample_omm.csv";
+const std::string kOmmCsv = shipchips::testing::reference_dir().string() + "/sgp4/sample_omm.csv";
 
 // The same set as Celestrak's JSON GP format publishes it (numbers as JSON numbers).
 const char* kOmmJson = R"([{"OBJECT_NAME":"VANGUARD 1","OBJECT_ID":"1958-002B","EPOCH":"2020-10-13T04:52:48.472320",

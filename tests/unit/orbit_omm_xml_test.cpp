@@ -3,6 +3,7 @@
 // 2026-03 in ../shared/reference/tle/sentinel2_tles.txt (the XML below was written by hand
 // from their columns, epochs converted with Python's datetime) and the CSV OMM of the same
 // sets; and Celestrak's own XML and CSV of VANGUARD 1 in ../shared/reference/sgp4.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "orbit/omm.hpp"
 #include "orbit/sgp4.hpp"
@@ -22,7 +23,7 @@ using namespace shipchips::orbit;
 
 namespace {
 
-const std::string kRef = SHIPCHIPS_REFERENCE_DIR;
+const std::string kRef = shipchips::testing::reference_dir();
 
 // S2A, S2B, S2C of 2026-03-20 as Celestrak writes them (segment lines 3, 4 and 5).
 const std::string kXml = R"(<?xml version="1.0" encoding="UTF-8"?>

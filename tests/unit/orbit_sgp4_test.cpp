@@ -1,6 +1,7 @@
 // SGP4/SDP4 against independent sources: Debian's python3-sgp4 (run with /usr/bin/python3 as an
 // oracle for the real Sentinel-2 element sets) and lines of Vallado's tcppver.out (the full
 // verification run is tests/integration/test_sgp4_verify.sh).
+#include "../support/reference.hpp"
 #include "orbit/sgp4.hpp"
 #include "orbit/tle.hpp"
 
@@ -20,7 +21,7 @@ using namespace shipchips::orbit;
 
 namespace {
 
-const std::string kReference = SHIPCHIPS_REFERENCE_DIR;
+const std::string kReference = shipchips::testing::reference_dir();
 
 double distance(const std::array<double, 3>& a, const std::array<double, 3>& b) {
   return std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));

@@ -1,6 +1,7 @@
 // TLE parsing: fields, epochs, Alpha-5, checksums and the errors bad input gets. Expected
 // values are read off the element sets by hand or computed with Debian's python3-sgp4
 // (Satrec.twoline2rv: jdsatepoch, jdsatepochF, no_kozai, bstar).
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "orbit/tle.hpp"
 
@@ -179,7 +180,7 @@ TEST(OrbitTle, FieldErrors) {
 }
 
 TEST(OrbitTle, ReadsTheReferenceSentinel2File) {
-  auto sets = read_tle_file(std::string(SHIPCHIPS_REFERENCE_DIR) + "/tle/sentinel2_tles.txt");
+  auto sets = read_tle_file(shipchips::testing::reference_dir().string() + "/tle/sentinel2_tles.txt");
   ASSERT_EQ(sets.size(), 7u);
   EXPECT_EQ(sets[2].name, "SENTINEL-2C");
   EXPECT_EQ(sets[2].catalog_number, 60989);

@@ -1,6 +1,7 @@
 // The verification-run writer: reading SGP4-VER.TLE and reproducing tcppver.out's text for
 // near-earth and deep-space satellites, including the elements (rv2coe) and dates (invjday)
 // columns. The numeric comparison of every line is tests/integration/test_sgp4_verify.sh.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "orbit/sgp4_verification.hpp"
 
@@ -16,7 +17,7 @@ using namespace shipchips::orbit;
 
 namespace {
 
-const std::string kSgp4Dir = std::string(SHIPCHIPS_REFERENCE_DIR) + "/sgp4";
+const std::string kSgp4Dir = shipchips::testing::reference_dir().string() + "/sgp4";
 
 std::vector<std::string> reference_block(long satnum) {
   std::ifstream in(kSgp4Dir + "/tcppver.out");

@@ -1,6 +1,7 @@
 // The auto planner's split between the ESA plan and TLE prediction, and versioned schedule
 // writes. The end-to-end comparison with the esa_plan and tle modes is
 // tests/integration/test_predict_auto.sh.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "plan/planner_auto.hpp"
 #include "plan/schedule_versions.hpp"
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRef = SHIPCHIPS_REFERENCE_DIR;
+const std::string kRef = shipchips::testing::reference_dir();
 const std::string kKml = kRef + "/esa-plans/Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml";
 const std::string kTle = kRef + "/tle/sentinel2_tles.txt";
 

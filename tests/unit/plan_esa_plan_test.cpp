@@ -1,5 +1,6 @@
 // ESA acquisition plan: KML reader (2019 reference plan, 2024 variant, encodings), planner
 // (coverage and timing per tile) and the seed's CSV.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "geo/s2_grid_lookup.hpp"
 #include "plan/esa_plan_csv.hpp"
@@ -24,7 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::filesystem::path kPlan =
-    std::filesystem::path(SHIPCHIPS_REFERENCE_DIR) / "esa-plans/Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml";
+    shipchips::testing::reference_dir() / "esa-plans/Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml";
 
 const std::vector<Datatake>& reference_plan() {
   static const std::vector<Datatake> plan = read_esa_plan_kml(kPlan);

@@ -3,6 +3,7 @@
 // through the orbit module's exact frames (descending check), and counts that follow from the
 // orbit's geometry. The time of closest approach is checked against skyfield in
 // tests/integration/test_passes_skyfield.sh.
+#include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "geo/s2_grid_lookup.hpp"
 #include "orbit/frames.hpp"
@@ -28,7 +29,7 @@ namespace {
 using namespace shipchips;
 namespace fs = std::filesystem;
 
-const fs::path k_ref = SHIPCHIPS_REFERENCE_DIR;
+const fs::path k_ref = shipchips::testing::reference_dir();
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

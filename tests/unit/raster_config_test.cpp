@@ -23,7 +23,6 @@ TEST(RasterConfig, DefaultsMatchTheSeedConfig) {
   const RemoteReadOptions remote = remote_read_options_from(config);
   EXPECT_EQ(remote.http_connect_timeout_s, 10);
   EXPECT_EQ(remote.http_timeout_s, 60);
-  EXPECT_EQ(remote.http_max_retry, 4);
   EXPECT_EQ(remote.block_cache_mb, 256);
   const GateOptions gate = gate_options_from(config.gate, config.masks);
   EXPECT_EQ(gate.center_window_px, 64);

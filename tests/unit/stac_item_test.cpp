@@ -1,6 +1,7 @@
 // Contract tests: every recorded real STAC response parses, and the typed values agree with
 // what an independent reader (the system Python's json module) extracts from the same files.
 
+#include "../support/reference.hpp"
 #include "stac/item.hpp"
 
 #include "core/error.hpp"
@@ -28,7 +29,7 @@ using shipchips::stac::parse_search_page;
 
 namespace {
 
-const fs::path kEarthSearch = fs::path(SHIPCHIPS_REFERENCE_DIR) / "earth-search";
+const fs::path kEarthSearch = shipchips::testing::reference_dir() / "earth-search";
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,6 +1,7 @@
 // Reflectance rules per provider, baseline and BOA-offset flag (rules from
 // ../shared/reference/README.md), checked on the recorded real items where they exist.
 
+#include "../support/reference.hpp"
 #include "stac/provider.hpp"
 
 #include "core/error.hpp"
@@ -19,7 +20,7 @@ using namespace shipchips::stac;
 
 namespace {
 
-const fs::path kEarthSearch = fs::path(SHIPCHIPS_REFERENCE_DIR) / "earth-search";
+const fs::path kEarthSearch = shipchips::testing::reference_dir() / "earth-search";
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,6 +2,7 @@
 // a loopback server (hrefs rewritten to it) and check the requests the client makes against
 // the requests pystac-client recorded (PROVENANCE.json), an independent oracle.
 
+#include "../support/reference.hpp"
 #include "stac/search.hpp"
 
 #include "core/error.hpp"
@@ -29,7 +30,7 @@ using namespace shipchips::stac;
 
 namespace {
 
-const fs::path kEarthSearch = fs::path(SHIPCHIPS_REFERENCE_DIR) / "earth-search";
+const fs::path kEarthSearch = shipchips::testing::reference_dir() / "earth-search";
 const std::string kRecordedRoot = "https://earth-search.aws.element84.com/v1";
 
 std::string read_text(const fs::path& path) {

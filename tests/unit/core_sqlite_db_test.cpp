@@ -1,0 +1,77 @@
+// core/sqlite_db: failures carry the code the job store retries by, and name the database.
+#include "../support/temp_dir.hpp"
+#include "core/error.hpp"
+#include "core/sqlite_db.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+
+using namespace shipchips;
+using shipchips::testing::TempDir;
+
+namespace {
+
+ErrorCode code_of(const std::function<void()>& f, std::string* what = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (what) *what = e.what();
+    return e.code();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorCode::internal;
+}
+
+}  // namespace
+
+TEST(CoreSqliteDb, ALockHeldByAnotherWriterIsBusyAndRetryable) {
+  TempDir dir("shipchips-sqlite-busy");
+  const auto path = dir.path / "jobs.sqlite";
+  sqlite::Database a(path);
+  a.exec("CREATE TABLE t (x INTEGER)");
+  sqlite::Database b(path);
+  b.set_busy_timeout(std::chrono::milliseconds(50));
+  a.exec("BEGIN IMMEDIATE");
+  std::string what;
+  const ErrorCode code = code_of([&] { b.exec("INSERT INTO t VALUES (1)"); }, &what);
+  EXPECT_EQ(code, ErrorCode::database_busy) << what;
+  EXPECT_EQ(category_of(code), ErrorCategory::retryable);
+  EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+  a.exec("COMMIT");
+  b.exec("INSERT INTO t VALUES (1)");  // free again
+}
+
+TEST(CoreSqliteDb, AFileThatIsNoDatabaseIsCorruptNamingThePath) {
+  TempDir dir("shipchips-sqlite-notadb");
+  const auto path = dir.path / "index.sqlite";
+  std::ofstream(path) << std::string(8192, 'x');
+  std::string what;
+  const ErrorCode code = code_of([&] { sqlite::Database db(path); }, &what);
+  EXPECT_EQ(code, ErrorCode::database_corrupt) << what;
+  EXPECT_EQ(category_of(code), ErrorCategory::contract);
+  EXPECT_NE(what.find(path.string()), std::string::npos) << what;
+}
+
+TEST(CoreSqliteDb, ConstraintAndSchemaFailuresAreNotIoErrors) {
+  TempDir dir("shipchips-sqlite-rules");
+  sqlite::Database db(dir.path / "a.sqlite");
+  db.exec("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+  db.exec("INSERT INTO t VALUES (1)");
+  EXPECT_EQ(code_of([&] { db.exec("INSERT INTO t VALUES (1)"); }), ErrorCode::internal);
+  EXPECT_EQ(code_of([&] { db.prepare("SELECT y FROM missing"); }), ErrorCode::contract_violation);
+  auto insert = db.prepare("INSERT INTO t VALUES (?)");
+  insert.bind(1, static_cast<std::int64_t>(1));
+  EXPECT_EQ(code_of([&] { insert.step(); }), ErrorCode::internal);
+}
+
+TEST(CoreSqliteDb, PrimaryCodesMapAsDocumented) {
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_BUSY_SNAPSHOT), ErrorCode::database_busy);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_LOCKED_SHAREDCACHE), ErrorCode::database_busy);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_CORRUPT_INDEX), ErrorCode::database_corrupt);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_FULL), ErrorCode::io_error);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_IOERR_FSYNC), ErrorCode::io_error);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_READONLY), ErrorCode::io_error);
+  EXPECT_EQ(sqlite::error_code_of(SQLITE_CONSTRAINT_UNIQUE), ErrorCode::internal);
+}
