@@ -17,15 +17,17 @@ namespace {
 fs::path temp_name_for(const fs::path& final_path) {
   static std::atomic<unsigned long> counter{0};
   static const unsigned long salt = std::random_device{}();
+  // ".tiles.tmp.<pid>.<salt>.<n>.parquet": the extension once and last, so format-sniffing
+  // writers (GDAL) pick the right driver, and never inside the name (GDAL's XLSX writer goes
+  // through /vsizip/, which cuts a path at the first ".xlsx").
   std::string name = ".";
-  name += final_path.filename().string();
+  name += final_path.stem().string();
   name += ".tmp.";
   name += std::to_string(::getpid());
   name += '.';
   name += std::to_string(salt % 100000);
   name += '.';
   name += std::to_string(counter++);
-  // Keep the extension last so format-sniffing writers (GDAL) pick the right driver.
   name += final_path.extension().string();
   return final_path.parent_path() / name;
 }

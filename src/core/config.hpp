@@ -119,6 +119,7 @@ struct TilingConfig {
 
 struct MasksConfig {
   bool use_scl = true;
+  bool scl_optional = false;  // an item without an SCL asset is chipped on NDWI alone
   bool use_ndwi = true;
   std::vector<int> scl_cloud_classes{8, 9, 10};
   std::vector<int> scl_shadow_classes{3};

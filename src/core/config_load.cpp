@@ -130,6 +130,10 @@ public:
                   "must not exceed tiling.chip_size_px (" + std::to_string(c.tiling.chip_size_px) + "), got " +
                       std::to_string(c.gate.center_window_px));
     }
+    if (c.gate.enabled && !c.masks.use_scl && !c.masks.use_ndwi) {
+      fail_origin({"masks.use_scl", "masks.use_ndwi", "gate.enabled"}, "masks.use_ndwi",
+                  "the gate needs SCL or NDWI: with masks.use_scl false, masks.use_ndwi must be true (or gate.enabled false)");
+    }
     if (c.tiling.block_size % 16 != 0) {
       fail_origin({"tiling.block_size"}, "tiling.block_size",
                   "must be a multiple of 16 (a GeoTIFF rule), got " + std::to_string(c.tiling.block_size));

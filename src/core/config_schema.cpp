@@ -152,6 +152,7 @@ std::vector<FieldSpec> build_fields() {
       FIELD(tiling, block_cache_mb, integer(8, 1048576)),
 
       FIELD(masks, use_scl, boolean()),
+      FIELD(masks, scl_optional, boolean()),
       FIELD(masks, use_ndwi, boolean()),
       FIELD(masks, scl_cloud_classes, int_list(0, 11, true, false)),
       FIELD(masks, scl_shadow_classes, int_list(0, 11, true, false)),

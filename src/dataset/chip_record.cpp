@@ -209,6 +209,7 @@ ordered_json to_json(const ChipRecord& r) {
   j["target_pixel"] = r.target_pixel;
   j["nodata_fraction"] = r.nodata_fraction;
   j["gate"] = ordered_json{{"enabled", r.gate.enabled},
+                           {"scl_used", r.gate.scl_used},
                            {"passed", opt(r.gate.passed)},
                            {"qa_cloud_frac", opt(r.gate.qa_cloud_frac)},
                            {"qa_shadow_frac", opt(r.gate.qa_shadow_frac)},
@@ -246,8 +247,8 @@ ChipRecord chip_record_from_json(const json& value, std::string_view source) {
   StrictObject o(value, source, "");
   ChipRecord r;
   std::int64_t version = o.integer("record_version");
-  if (version != chip_record_version) {
-    o.fail("record_version", "unsupported version " + std::to_string(version) + " (this shipchips reads " +
+  if (version != chip_record_version && version != 1) {
+    o.fail("record_version", "unsupported version " + std::to_string(version) + " (this shipchips reads 1 to " +
                                  std::to_string(chip_record_version) + ")");
   }
   r.chip_id = o.string("chip_id");
@@ -315,6 +316,7 @@ ChipRecord chip_record_from_json(const json& value, std::string_view source) {
   {
     StrictObject g(o.need("gate"), source, "gate");
     r.gate.enabled = g.boolean("enabled");
+    r.gate.scl_used = version >= 2 ? g.boolean("scl_used") : true;
     r.gate.passed = g.opt_boolean("passed");
     r.gate.qa_cloud_frac = g.opt_fraction("qa_cloud_frac");
     r.gate.qa_shadow_frac = g.opt_fraction("qa_shadow_frac");

@@ -18,7 +18,7 @@
 //   bands ["B02",...], has_swir, epsg, transform (GDAL order, 6 numbers), width, height,
 //   center_pixel [col, row], center_pixel_definition (text), target_pixel [col, row]
 //   (the target's fractional position in the chip), nodata_fraction,
-//   gate {enabled, passed, qa_cloud_frac, qa_shadow_frac, qa_land_frac, qa_water_frac,
+//   gate {enabled, scl_used, passed, qa_cloud_frac, qa_shadow_frac, qa_land_frac, qa_water_frac,
 //         qa_ndwi_water_frac}  (fractions of the centre window; null when not measured),
 //   relaxation_steps [...] (scene-search relaxations used, in order; [] when none),
 //   footprint (GeoJSON Polygon, WGS-84 lon/lat, edges densified),
@@ -42,7 +42,8 @@
 
 namespace shipchips::dataset {
 
-inline constexpr int chip_record_version = 1;
+// 2 added gate.scl_used; version 1 sidecars (always made with SCL) are still read.
+inline constexpr int chip_record_version = 2;
 
 // Documented pixel convention of the chip centre (matches raster/chip_grid.hpp).
 inline constexpr std::string_view center_pixel_definition =
@@ -58,6 +59,7 @@ struct ReflectanceApplied {
 
 struct GateRecord {
   bool enabled = true;
+  bool scl_used = true;  // false: no SCL was read (masks.use_scl false, or none in the item)
   std::optional<bool> passed;  // null when the gate did not run
   std::optional<double> qa_cloud_frac;
   std::optional<double> qa_shadow_frac;

@@ -150,7 +150,8 @@ public:
         m_write(raster::chip_write_options_from(config.tiling)),
         m_gate(raster::gate_options_from(config.gate, config.masks)) {
     m_read.bands = chip_bands(config.tiling, options.include_swir || config.tiling.include_swir);
-    m_read.read_scl = true;
+    m_read.read_scl = config.masks.use_scl;
+    m_read.scl_optional = config.masks.scl_optional;
     m_read.transient_retries = config.stac.max_retries;
   }
 
@@ -184,17 +185,22 @@ public:
 
       dataset::GateRecord gate_record;
       gate_record.enabled = m_config.gate.enabled;
+      gate_record.scl_used = !data.scl.empty();
       if (m_config.gate.enabled) {
         const auto* green = data.band(stac::Band::B03);
         const auto* nir = data.band(stac::Band::B08);
         if (!green || !nir) throw Error(ErrorCode::config_invalid, "gate: needs B03 and B08 in tiling.bands_core");
-        raster::GateResult gate = raster::evaluate_gate(size, data.scl, *green, *nir, m_gate);
+        raster::GateOptions gate_options = m_gate;
+        gate_options.use_scl = m_gate.use_scl && gate_record.scl_used;  // no SCL: NDWI alone
+        raster::GateResult gate = raster::evaluate_gate(size, data.scl, *green, *nir, gate_options);
         if (!gate.passed) return rejected("gate: " + gate.reason, "gate");
         gate_record.passed = true;
-        gate_record.qa_cloud_frac = gate.stats.cloud_frac;
-        gate_record.qa_shadow_frac = gate.stats.shadow_frac;
-        gate_record.qa_land_frac = gate.stats.land_frac;
-        gate_record.qa_water_frac = gate.stats.water_frac;
+        if (gate_options.use_scl) {  // the SCL fractions were not measured otherwise
+          gate_record.qa_cloud_frac = gate.stats.cloud_frac;
+          gate_record.qa_shadow_frac = gate.stats.shadow_frac;
+          gate_record.qa_land_frac = gate.stats.land_frac;
+          gate_record.qa_water_frac = gate.stats.water_frac;
+        }
         gate_record.qa_ndwi_water_frac = gate.stats.ndwi_water_frac;
       }
 

@@ -190,9 +190,15 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
                              const std::vector<LonLat>& targets, const raster::ChipReadOptions& options,
                              std::size_t budget_bytes, bool prefetch, const SceneChipCallback& on_chip) {
   std::vector<raster::BandSource> sources;
+  raster::ChipReadOptions item_options = options;
+  if (item_options.read_scl && item_options.scl_optional && !item.find_asset(profile.asset_key(stac::Band::SCL))) {
+    spdlog::info("scene {}: no SCL asset ({}); its chips are gated on NDWI alone (masks.scl_optional)", item.id,
+                 profile.asset_key(stac::Band::SCL));
+    item_options.read_scl = false;
+  }
   try {
-    for (auto band : options.bands) sources.push_back(raster::band_source(item, profile, band));
-    if (options.read_scl) sources.push_back(raster::band_source(item, profile, stac::Band::SCL));
+    for (auto band : item_options.bands) sources.push_back(raster::band_source(item, profile, band));
+    if (item_options.read_scl) sources.push_back(raster::band_source(item, profile, stac::Band::SCL));
   } catch (const Error& e) {  // the item lacks an asset: every chip of it fails the same way
     for (std::size_t i = 0; i < targets.size(); ++i) on_chip(i, nullptr, &e);
     return 0;
@@ -270,7 +276,8 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
       Backoff backoff(options.retry_backoff);
       for (int attempt = 0;; ++attempt) {
         try {
-          raster::ChipData data = raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, options);
+          raster::ChipData data =
+              raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, item_options);
           on_chip(i, &data, nullptr);
           break;
         } catch (const Error& e) {

@@ -18,6 +18,9 @@ struct ChipReadOptions {
   int size = 256;
   std::vector<stac::Band> bands{stac::Band::B02, stac::Band::B03, stac::Band::B04, stac::Band::B08};
   bool read_scl = true;
+  // With read_scl: an item without an SCL asset is read without it (chip.scl stays empty)
+  // instead of failing.
+  bool scl_optional = false;
   ResampleMethod method = ResampleMethod::bicubic;  // for 20 m reflectance bands
   PlausibilityOptions plausibility;
   // A chip read that fails with a retryable error (a 5xx, reset or truncated /vsicurl/ range

@@ -75,3 +75,27 @@ TEST(CoreAtomicFile, UnwritableFolderIsAnIoError) {
   EXPECT_THROW(never.commit(), Error);
   fs::remove_all(dir);
 }
+
+TEST(CoreAtomicFile, TemporaryNameHoldsTheExtensionOnceAndLast) {
+  // GDAL's XLSX writer goes through /vsizip/, which cuts a path at the first ".xlsx": a
+  // temporary ".x.xlsx.tmp.1.xlsx" could not be saved (the snapshot writer failed that way).
+  const fs::path dir = fresh_dir("atomic_ext");
+  AtomicOutput out(dir / "ais_overpass_31UFU.xlsx");
+  const std::string name = out.temp_path().filename().string();
+  EXPECT_EQ(name.find(".xlsx"), name.size() - 5) << name;
+  EXPECT_EQ(name.rfind(".ais_overpass_31UFU.tmp.", 0), 0u) << name;
+  fs::remove_all(dir);
+}
+
+TEST(CoreAtomicFile, MakeDirectoriesNamesTheFolderItCannotCreate) {
+  const fs::path dir = fresh_dir("atomic_mkdir");
+  std::ofstream(dir / "file") << "x";
+  try {
+    make_directories(dir / "file" / "sub");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io_error);
+    EXPECT_NE(std::string(e.what()).find((dir / "file" / "sub").string()), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}

@@ -53,7 +53,7 @@ ChipRecord sample_record(std::int64_t mmsi, const std::string& scene_id, const s
   r.center_pixel = {128, 128};
   r.target_pixel = {(p.x - x0) / 10.0, (y0 - p.y) / 10.0};
   r.nodata_fraction = 0.0;
-  r.gate = {true, true, 0.01, 0.0, 0.0, 0.97, 0.99};
+  r.gate = {true, true, true, 0.01, 0.0, 0.0, 0.97, 0.99};  // enabled, scl_used, passed, fractions
   r.footprint = chip_footprint(r.epsg, r.transform, r.width, r.height);
   r.created = parse_iso8601("2026-11-22T00:30:00.5Z");
   r.software_version = SHIPCHIPS_VERSION;
@@ -177,8 +177,17 @@ TEST(DatasetChipRecord, StrictParseNamesFileAndField) {
   EXPECT_EQ(error_of(short_transform), "chips/x/y.json: transform: expected 6 elements, got 5");
 
   json version = good;
-  version["record_version"] = 2;
-  EXPECT_NE(error_of(version).find("record_version: unsupported version 2"), std::string::npos);
+  version["record_version"] = 3;
+  EXPECT_NE(error_of(version).find("record_version: unsupported version 3"), std::string::npos);
+
+  // Version 1 (before gate.scl_used) is still read: those chips were all made with SCL.
+  json v1 = good;
+  v1["record_version"] = 1;
+  v1["gate"].erase("scl_used");
+  EXPECT_TRUE(chip_record_from_json(v1, "v1.json").gate.scl_used);
+  json v2_without = good;
+  v2_without["gate"].erase("scl_used");
+  EXPECT_NE(error_of(v2_without).find("gate.scl_used"), std::string::npos) << error_of(v2_without);
 
   json off_centre = good;
   off_centre["center_pixel"] = json::array({127, 127});
