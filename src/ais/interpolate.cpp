@@ -85,6 +85,7 @@ InterpolatedPosition interpolate_between(const PositionReport& a, const Position
   out.nearest = since <= until ? a : b;
   out.dt_nearest_s = std::min(since, until);
   if (gap <= 0.0) {  // both at t: take the first, as the nearest
+    out.method = PositionMethod::exact;
     out.lat = a.lat;
     out.lon = a.lon;
     out.course_deg = a.cog_deg;
@@ -129,11 +130,13 @@ InterpolatedPosition dead_reckon(const PositionReport& p, UtcTime t, const Inter
                         o.sog_error_kn * kKnotMs * std::abs(dt);
   } else if (sog) {
     // (Nearly) stopped: COG is noise, keep the position; it may start moving.
+    out.method = PositionMethod::nearest;
     out.speed_ms = *sog * kKnotMs;
     out.course_deg = cog;
     out.uncertainty_m =
         o.gps_error_m + (*sog + o.sog_error_kn) * kKnotMs * std::abs(dt) + 0.5 * o.a_max_ms2 * dt * dt;
   } else {
+    out.method = PositionMethod::nearest;
     out.uncertainty_m = o.gps_error_m + o.unknown_speed_kn * kKnotMs * std::abs(dt);
   }
   return out;
@@ -146,6 +149,8 @@ std::string_view to_string(PositionMethod method) {
     case PositionMethod::interpolated: return "interpolated";
     case PositionMethod::interpolated_curved: return "interpolated_curved";
     case PositionMethod::dead_reckoned: return "dead_reckoned";
+    case PositionMethod::exact: return "exact";
+    case PositionMethod::nearest: return "nearest";
   }
   return "interpolated";
 }
@@ -162,7 +167,7 @@ InterpolationResult interpolate_position(std::span<const PositionReport> pings, 
   const auto by_time = [](const PositionReport& a, const PositionReport& b) { return a.time < b.time; };
   if (!std::is_sorted(pings.begin(), pings.end(), by_time))
     throw Error(ErrorCode::contract_violation, "interpolate_position: pings are not ordered by time");
-  if (pings.empty()) return NoPosition{"no AIS near sensing time", std::nullopt};
+  if (pings.empty()) return NoPosition{std::string(kNoAisNearSensingTime), std::nullopt};
 
   // First ping at or after t; the one before it is the last at or before t.
   const auto after = std::lower_bound(pings.begin(), pings.end(), t,
@@ -182,7 +187,7 @@ InterpolationResult interpolate_position(std::span<const PositionReport> pings, 
     nearest = &*after;
   const double dt = std::abs(seconds_between(nearest->time, t));
   if (dt <= options.max_extrapolation_s) return dead_reckon(*nearest, t, options);
-  return NoPosition{"no AIS near sensing time", dt};
+  return NoPosition{std::string(kNoAisNearSensingTime), dt};
 }
 
 InterpolationResult interpolate_position(const TrackStore& store, std::int64_t mmsi, UtcTime t,
@@ -197,7 +202,7 @@ InterpolationResult interpolate_position(const TrackStore& store, std::int64_t m
     if (span)
       dt = t < span->first ? seconds_between(t, span->first)
                            : (t > span->second ? seconds_between(span->second, t) : std::optional<double>{});
-    return NoPosition{"no AIS near sensing time", dt};
+    return NoPosition{std::string(kNoAisNearSensingTime), dt};
   }
   return interpolate_position(std::span<const PositionReport>(pings), t, options);
 }

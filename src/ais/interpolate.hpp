@@ -4,7 +4,7 @@
 //  1. Two pings bracket t (before.time <= t <= after.time) and are at most max_gap_s apart →
 //     interpolated: along the WGS-84 geodesic from `before` to `after` (GeographicLib), at
 //     the time fraction (t - t_before) / (t_after - t_before). A ping exactly at t is used as
-//     it is (fraction 0).
+//     it is → exact.
 //     When the gap is longer than curve_min_gap_s and both pings carry a usable SOG and COG
 //     that agree with the distance covered (mean of the two SOGs within 30 % of the
 //     distance / gap), the ship is taken along the cubic Hermite curve through both positions
@@ -14,7 +14,7 @@
 //  2. Otherwise the nearest ping is within max_extrapolation_s → dead_reckoned: along the
 //     geodesic from that ping with azimuth COG and distance SOG·Δt (Δt negative when the
 //     ping is after t: the ship is moved back). Without SOG/COG (or SOG below
-//     min_moving_sog_kn, where GPS COG is noise) the ping's position is kept.
+//     min_moving_sog_kn, where GPS COG is noise) the ping's position is kept → nearest.
 //  3. Otherwise no position, reason "no AIS near sensing time".
 //
 // Uncertainty radius (metres, meant as a bound for ~95 % of cases, not 1 σ):
@@ -41,7 +41,13 @@ namespace shipchips::ais {
 
 class TrackStore;
 
-enum class PositionMethod { interpolated, interpolated_curved, dead_reckoned };
+// exact: a ping at t itself (its position, uncertainty gps_error_m: the AIS position's own);
+// nearest: the nearest ping's position kept, no usable SOG/COG to move it (or too slow for
+// COG to mean anything).
+// The reason of a NoPosition when no ping is near enough to t.
+inline constexpr std::string_view kNoAisNearSensingTime = "no AIS near sensing time";
+
+enum class PositionMethod { interpolated, interpolated_curved, dead_reckoned, exact, nearest };
 std::string_view to_string(PositionMethod method);
 
 struct InterpolationOptions {

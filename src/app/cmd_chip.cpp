@@ -63,6 +63,13 @@ private:
                          {"rejected", r.rejected},    {"no_scene_pings", r.no_scene}, {"stac_searches", r.stac_searches},
                          {"cog_opens", r.cog_opens}, {"prefetched_blocks", r.prefetched_blocks}, {"workers", r.workers},  {"errors", r.errors},
                          {"dataset_root", dataset_root(config).string()}};
+      nlohmann::json ships = nlohmann::json::array();
+      for (const auto& o : r.ship_outcomes) {
+        ships.push_back({{"mmsi", o.mmsi}, {"first_ping", format_iso8601(o.first_ping, 6)},
+                         {"last_ping", format_iso8601(o.last_ping, 6)}, {"pings", o.pings},
+                         {"outcome", ops::to_string(o.kind)}, {"reason", o.reason}, {"chips", o.chips}});
+      }
+      out["ship_outcomes"] = std::move(ships);
       std::cout << out.dump(2) << "\n";
       return;
     }
@@ -76,6 +83,11 @@ private:
                 r.skipped_existing, r.skipped_rejected, r.failed);
     for (const auto& [reason, count] : r.rejected) std::printf("  rejected: %s: %zu\n", reason.c_str(), count);
     for (const auto& error : r.errors) std::printf("  failed: %s\n", error.c_str());
+    std::map<std::string, std::size_t> kinds;
+    for (const auto& o : r.ship_outcomes) ++kinds[std::string(ops::to_string(o.kind))];
+    std::printf("ships:");
+    for (const auto& [kind, count] : kinds) std::printf(" %zu %s", count, kind.c_str());
+    std::printf(" (each ship's outcome and reason: --json, or the job store's ship_outcomes)\n");
     std::printf("outputs: %s (chips/, indexes/tiles.parquet, indexes/tiles_YYYYMMDD.geojson)\n",
                 dataset_root(config).string().c_str());
     for (const auto& problem : read.problems) std::fprintf(stderr, "skipped: %s\n", problem.c_str());

@@ -67,10 +67,10 @@ std::string one_of(const std::string& raw, std::initializer_list<const char*> al
 
 std::string satellite(const std::string& raw) { return one_of(upper(raw), {"S2A", "S2B", "S2C", "S2D"}, "Sentinel-2 satellite"); }
 
-// L2A carries no B10 (cirrus is used for the cloud mask only).
+// The reflectance bands the chipper reads (stac::kAllBands without SCL; a unit test keeps the
+// two lists equal): accepting B01, B05-B07, B8A or B09 here would only fail at chip time.
 std::string band(const std::string& raw) {
-  return one_of(upper(raw), {"B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12"},
-                "Sentinel-2 L2A band");
+  return one_of(upper(raw), {"B02", "B03", "B04", "B08", "B11", "B12"}, "band shipchips can chip");
 }
 
 std::string identifier(const std::string& raw) {

@@ -40,6 +40,12 @@ const CodeInfo& info(ErrorCode code) {
 
 std::string_view to_string(ErrorCode code) { return info(code).name; }
 
+std::optional<ErrorCode> error_code_from_name(std::string_view name) {
+  for (const auto& entry : kCodes)
+    if (entry.name == name) return entry.code;
+  return std::nullopt;
+}
+
 std::string_view to_string(ErrorCategory category) {
   switch (category) {
   case ErrorCategory::retryable: return "retryable";

@@ -5,6 +5,7 @@
 // exceptions.
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,6 +30,8 @@ enum class ErrorCode {
 enum class ErrorCategory { retryable, permanent, contract };
 
 std::string_view to_string(ErrorCode code);
+// The code of a name to_string gives; nullopt for any other text.
+std::optional<ErrorCode> error_code_from_name(std::string_view name);
 std::string_view to_string(ErrorCategory category);
 ErrorCategory category_of(ErrorCode code);
 int exit_code_of(ErrorCode code);

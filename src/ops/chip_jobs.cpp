@@ -22,17 +22,10 @@ constexpr std::array<sqlite::Migration, 1> kMigrations{{
      "CREATE INDEX chip_jobs_status ON chip_jobs(status, last_attempt_at);"},
 }};
 
-constexpr std::array<ErrorCode, 9> kCodes{
-    ErrorCode::invalid_argument,   ErrorCode::config_invalid,    ErrorCode::input_invalid,
-    ErrorCode::io_error,           ErrorCode::network_transient, ErrorCode::http_client_error,
-    ErrorCode::contract_violation, ErrorCode::not_found,         ErrorCode::internal};
-
 std::optional<ErrorCode> code_from(const std::optional<std::string>& name) {
   if (!name) return std::nullopt;
-  for (ErrorCode c : kCodes) {
-    if (to_string(c) == *name) return c;
-  }
-  return ErrorCode::internal;  // written by a newer shipchips: treat as not retryable
+  // A name written by a newer shipchips: treat it as not retryable.
+  return error_code_from_name(*name).value_or(ErrorCode::internal);
 }
 
 // Fixed-width (6 fraction digits) so text order is time order in SQL.

@@ -1,6 +1,8 @@
 #include "pipeline/chip_run.hpp"
 
 #include "pipeline/scene_reads.hpp"
+#include "pipeline/ship_tally.hpp"
+#include "ops/ship_outcomes.hpp"
 
 #include "ais/interpolate.hpp"
 #include "ais/ship_geometry.hpp"
@@ -42,8 +44,6 @@
 namespace shipchips::pipeline {
 namespace {
 
-// The reject reason that hands a ping's vote to its next candidate scene.
-constexpr std::string_view kNoDataAtShip = "nodata at the ship's position";
 // Rounds of "next candidate" at most (each round can only follow a nodata reject).
 constexpr int kMaxSceneRounds = 4;
 
@@ -314,6 +314,7 @@ struct RoundContext {
   ops::ChipJobs& jobs;
   const ChipMaker& maker;
   ChipRunReport& report;
+  ShipTally& tally;
 };
 
 using ShipScene = std::pair<std::int64_t, const stac::Item*>;
@@ -338,11 +339,13 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
       if (auto existing = ctx.index.get(chip_id);
           existing && std::filesystem::exists(dataset_path(config, existing->path))) {
         ++report.skipped_existing;
+        ctx.tally.chip_exists(task.mmsi);
         continue;
       }
       if (!options.retry_rejected) {
         if (auto job = ctx.jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
           ++report.skipped_rejected;
+          ctx.tally.chip_rejected(task.mmsi, job->error);
           continue;
         }
       }
@@ -426,9 +429,15 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
         ctx.index.upsert(*outcome.record);
         ctx.jobs.finish_done(chip_id);
         ++report.written;
+        ctx.tally.chip_exists(task.mmsi);
+        spdlog::info("chip {} (mmsi {}, {}) written: {} ({}, ±{:.0f} m)", chip_id, task.mmsi, task.item->id,
+                     outcome.record->path, outcome.record->interpolation.value_or("?"),
+                     outcome.record->uncertainty_m.value_or(0.0));
         break;
       case ChipOutcome::Kind::rejected:
         ctx.jobs.finish_rejected(chip_id, outcome.reason);
+        ctx.tally.chip_rejected(task.mmsi, outcome.reason);
+        spdlog::info("chip {} (mmsi {}, {}) rejected: {}", chip_id, task.mmsi, task.item->id, outcome.reason);
         ++report.rejected[outcome.reject_kind.empty() ? outcome.reason : outcome.reject_kind];
         if (outcome.reason == kNoDataAtShip) nodata_chips.emplace_back(task.mmsi, task.item);
         break;
@@ -436,6 +445,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
         const Error& e = *outcome.error;
         ctx.jobs.finish_failed(chip_id, e);
         ++report.failed;
+        ctx.tally.chip_failed(task.mmsi, e.what());
         if (report.errors.size() < 50) {
           report.errors.push_back(chip_id + " " + std::to_string(task.mmsi) + " " + task.item->id + ": " + e.what());
         }
@@ -489,12 +499,14 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   report.ships = ships.size();
   report.pings = points.size();
   lookup.prefetch(points);
+  ShipTally tally;
   // Each ping votes for its scenes, best first; a ship gets one chip per scene it was seen near.
   for (ShipVotes& ship : ships) {
     for (const auto& ping : *ship.track) {
       auto found = lookup.lookup({ping.lon, ping.lat, ping.time});
       if (found.candidates.empty()) {
         ++report.no_scene[std::string(stac::to_string(found.reason))];
+        tally.ping_without_scene(ship.mmsi, std::string(stac::to_string(found.reason)));
       } else {
         ship.votes.push_back(std::move(found));
       }
@@ -504,7 +516,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
   ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
   ChipMaker maker(config, options);
-  RoundContext context{config, options, index, jobs, maker, report};
+  RoundContext context{config, options, index, jobs, maker, report, tally};
 
   // Rounds: a chip whose scene has no data at the ship (a footprint is only an outline of the
   // data) hands the ping's vote to its next candidate scene; chips known to end that way from
@@ -517,7 +529,10 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     if (inserted && !options.retry_rejected) {
       const auto job = jobs.get(dataset::make_chip_id(mmsi, item->id));
       it->second = job && job->status == ops::ChipJobStatus::rejected && job->error == kNoDataAtShip;
-      if (it->second) ++report.skipped_rejected;
+      if (it->second) {
+        ++report.skipped_rejected;
+        tally.chip_rejected(mmsi, std::string(kNoDataAtShip));
+      }
     }
     return it->second;
   };
@@ -544,6 +559,16 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     if (nodata_chips.empty()) break;
     for (const ShipScene& pair : nodata_chips) no_data[pair] = true;
   }
+
+  // One outcome per input ship, in the job store and the report.
+  for (const ShipVotes& ship : ships) report.ship_outcomes.push_back(tally.outcome(ship.mmsi, *ship.track));
+  ops::ShipOutcomes(jobs.database()).record(report.ship_outcomes);
+  for (const auto& o : report.ship_outcomes) {
+    if (o.kind != ops::ShipOutcomeKind::chipped)
+      spdlog::info("ship {} ({} pings): {}: {}", o.mmsi, o.pings, ops::to_string(o.kind), o.reason);
+  }
+  spdlog::info("chip run: {} ships, {} chips written, {} already present, {} rejected earlier, {} failed", report.ships,
+               report.written, report.skipped_existing, report.skipped_rejected, report.failed);
 
   dataset::export_indexes(index, config);
   dataset::ShipTypes ship_types;

@@ -22,6 +22,7 @@
 
 #include "ais/model.hpp"
 #include "core/config.hpp"
+#include "ops/ship_outcomes.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -59,6 +60,8 @@ struct ChipRunReport {
   std::size_t workers = 0;         // threads used
   std::size_t prefetched_blocks = 0;
   std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
+  // One per input ship (in mmsi order), also recorded in the job store's ship_outcomes.
+  std::vector<ops::ShipOutcome> ship_outcomes;
 };
 
 // `tracks`: each ship's pings ordered by time; `ships_static`: their static data (dimensions

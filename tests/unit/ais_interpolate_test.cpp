@@ -130,6 +130,13 @@ TEST(AisInterpolate, UncertaintyGrowsMidGapAndDtNearestIsReported) {
   EXPECT_DOUBLE_EQ(exact.lon, 0.01);
   EXPECT_DOUBLE_EQ(exact.dt_nearest_s, 0.0);
   EXPECT_DOUBLE_EQ(exact.uncertainty_m, o.gps_error_m);
+  EXPECT_EQ(exact.method, PositionMethod::exact);
+  EXPECT_EQ(to_string(exact.method), "exact");
+  // A single ping at t is exact too (it was labelled "interpolated" before).
+  const std::vector<PositionReport> one{ping(100, 0.0, 0.01, 10.0, 90.0)};
+  const auto single = position_of(interpolate_position(one, after(100), o));
+  EXPECT_EQ(single.method, PositionMethod::exact);
+  EXPECT_DOUBLE_EQ(single.uncertainty_m, o.gps_error_m);
 }
 
 TEST(AisInterpolate, DeadReckoningAlongEquatorAndMeridian) {
@@ -162,6 +169,7 @@ TEST(AisInterpolate, DeadReckoningAlongEquatorAndMeridian) {
   const std::vector<PositionReport> unknown{ping(0, 0.0, 0.0)};
   const auto u = position_of(interpolate_position(unknown, after(30), o));
   EXPECT_DOUBLE_EQ(u.lon, 0.0);
+  EXPECT_EQ(u.method, PositionMethod::nearest);
   EXPECT_DOUBLE_EQ(u.uncertainty_m, o.gps_error_m + o.unknown_speed_kn * kKnot * 30);
 }
 
@@ -240,7 +248,8 @@ TEST(AisInterpolate, FixtureWorldInterpolationBeatsTheNearestPing) {
     auto earlier = store.track(mmsi, t - std::chrono::seconds(600), t - std::chrono::seconds(30));
     if (!earlier.empty() && t - earlier.back().time <= std::chrono::seconds(static_cast<int>(o.max_extrapolation_s))) {
       const auto d = position_of(interpolate_position(std::span<const PositionReport>(earlier), t, o));
-      EXPECT_EQ(d.method, PositionMethod::dead_reckoned);
+      // Moved along SOG/COG, or kept in place when the ship is (nearly) stopped.
+      EXPECT_TRUE(d.method == PositionMethod::dead_reckoned || d.method == PositionMethod::nearest) << mmsi;
       dr_err.push_back(geodesic_distance_m(d.lat, d.lon, lat, lon));
       if (dr_err.back() <= d.uncertainty_m) ++dr_within;
     }

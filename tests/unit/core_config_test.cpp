@@ -53,7 +53,9 @@ const BadConfig kBadConfigs[] = {
     {"bad_url_scheme.yaml", 4, "stac.endpoint", "URL scheme must be http://, https://"},
     {"bad_splits_sum.yaml", 4, "splits", "train + val + test must sum to 1, got 0.8 + 0.1 + 0.2 = 1.1"},
     {"bad_rotation.yaml", 3, "logging.rotation", "unknown unit \"parsecs\""},
-    {"bad_band_item.yaml", 6, "tiling.bands_core", "\"B13\" is not a Sentinel-2 L2A band"},
+    {"bad_band_item.yaml", 6, "tiling.bands_core", "\"B13\" is not a band shipchips can chip"},
+    // B8A is a real L2A band, but Earth Search has no asset the chipper reads for it.
+    {"bad_band_unreadable.yaml", 5, "tiling.bands_swir", "\"B8A\" is not a band shipchips can chip"},
     {"bad_duplicate_key.yaml", 4, "stac.collection", "duplicate key"},
     {"bad_quoted_number.yaml", 3, "gate.max_cloud_center_frac", "expected a number, got the string \"0.2\""},
     {"bad_gate_window.yaml", 5, "gate.center_window_px", "must not exceed tiling.chip_size_px (128), got 256"},

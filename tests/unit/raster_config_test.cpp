@@ -2,6 +2,7 @@
 #include "core/error.hpp"
 #include "raster/from_config.hpp"
 #include "raster/gate.hpp"
+#include "stac/provider.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,5 +48,19 @@ TEST(RasterConfig, UnknownBandNamesTheKey) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::config_invalid);
     EXPECT_NE(std::string(e.what()).find("tiling.bands_core[1]"), std::string::npos) << e.what();
+  }
+}
+
+// The config schema's band list (core cannot include stac) must be exactly the reflectance
+// bands the chipper has assets for: every one loads, the other L2A bands are refused at load.
+TEST(RasterConfig, ConfigBandsAreExactlyTheChippableBands) {
+  for (const stac::Band b : stac::kAllBands) {
+    if (b == stac::Band::SCL) continue;
+    const std::string yaml = "tiling:\n  bands_core: [" + std::string(stac::to_string(b)) + "]\n  bands_swir: []\n";
+    EXPECT_NO_THROW(load_config_text(yaml, "t.yaml")) << stac::to_string(b);
+  }
+  for (const char* other : {"B01", "B05", "B06", "B07", "B8A", "B09", "SCL"}) {
+    const std::string yaml = std::string("tiling:\n  bands_core: [") + other + "]\n  bands_swir: []\n";
+    EXPECT_THROW(load_config_text(yaml, "t.yaml"), Error) << other;
   }
 }
