@@ -1,4 +1,5 @@
-# The two commands of the README. Both install missing Debian packages first, then build.
+# The targets behind scripts/dev (the README's commands: bash scripts/dev demo, bash scripts/dev test).
+# Each installs missing Debian packages first (deps), then builds.
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
@@ -20,7 +21,7 @@ build: configure
 # `npm install`, not `npm ci`: the registry reachable here only carries DuckDB's linux-x64
 # binary, so the lockfile cannot list the other platforms and `npm ci` calls it out of sync.
 # `npm install` still installs exactly the locked versions and leaves the lockfile unchanged.
-node_modules: package.json package-lock.json
+node_modules: package.json package-lock.json | deps
 	@npm install --no-audit --no-fund --loglevel=error && touch node_modules
 
 test: build node_modules
