@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
   int repeat = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--rows") rows = std::atol(argv[i + 1]);
-    else if (a == "--repeat") repeat = std::atoi(argv[i + 1]);
+    if (a == "--rows")
+      rows = std::atol(argv[i + 1]);
+    else if (a == "--repeat")
+      repeat = std::atoi(argv[i + 1]);
     else {
       std::cerr << "usage: ais_ingest_bench [--rows N] [--repeat R]\n";
       return 2;
@@ -93,7 +95,8 @@ int main(int argc, char** argv) {
       if (written == rows) break;
       out << p.mmsi << ',' << format_iso8601(p.time, 6) << ',' << fmt(p.lat, 6) << ',' << fmt(p.lon, 6) << ','
           << (p.sog_kn ? fmt(*p.sog_kn, 1) : "") << ',' << (p.cog_deg ? fmt(*p.cog_deg, 1) : "") << ','
-          << (p.heading_deg ? fmt(*p.heading_deg, 0) : "") << ',' << ais::to_string(p.ais_class) << ",bench,synthetic\n";
+          << (p.heading_deg ? fmt(*p.heading_deg, 0) : "") << ',' << ais::to_string(p.ais_class)
+          << ",bench,synthetic\n";
       ++written;
     }
     rows = written;

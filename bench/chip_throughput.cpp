@@ -61,7 +61,8 @@ std::string slurp(const fs::path& p) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
   return s;
 }
 
@@ -94,8 +95,9 @@ std::vector<Target> load_targets(const fs::path& world) {
 
 // Bytes of the unique blocks the chips' footprints touch, over every band read, from the local
 // COGs' tile index (independent of the reading code's own block planning).
-std::uint64_t unique_block_bytes(const std::map<std::string, stac::Item>& local_items, const std::vector<Target>& targets,
-                                 const stac::ProviderProfile& profile, const raster::ChipReadOptions& options) {
+std::uint64_t unique_block_bytes(const std::map<std::string, stac::Item>& local_items,
+                                 const std::vector<Target>& targets, const stac::ProviderProfile& profile,
+                                 const raster::ChipReadOptions& options) {
   raster::DatasetCache cache;
   std::map<std::string, std::set<std::pair<int, int>>> blocks;  // href → (x, y)
   std::vector<stac::Band> bands = options.bands;
@@ -147,10 +149,11 @@ struct ModeResult {
 
 void print_row(const char* mode, long latency, std::size_t workers, const ModeResult& r) {
   const double n = static_cast<double>(r.chips);
-  std::printf("%-6s %5ld ms  workers %zu  chips %4zu (failed %zu)  %8.2f chips/s  %7.2f req/chip  %9.0f B/chip  "
-              "fetched/unique-blocks %.3f  (opens %zu, %.2f s)\n",
-              mode, latency, workers, r.chips, r.failed, n / r.seconds, r.requests / n, r.bytes / n,
-              static_cast<double>(r.bytes) / static_cast<double>(r.unique_bytes), r.opens, r.seconds);
+  std::printf(
+      "%-6s %5ld ms  workers %zu  chips %4zu (failed %zu)  %8.2f chips/s  %7.2f req/chip  %9.0f B/chip  "
+      "fetched/unique-blocks %.3f  (opens %zu, %.2f s)\n",
+      mode, latency, workers, r.chips, r.failed, n / r.seconds, r.requests / n, r.bytes / n,
+      static_cast<double>(r.bytes) / static_cast<double>(r.unique_bytes), r.opens, r.seconds);
 }
 
 }  // namespace
@@ -171,20 +174,28 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--world") world = value();
-    else if (a == "--ships-per-scene") ships_per_scene = std::stoi(value());
-    else if (a == "--scenes") scenes = std::stoi(value());
-    else if (a == "--size") size = value();
-    else if (a == "--seed") seed = std::stoull(value());
-    else if (a == "--workers") workers_opt = std::stoi(value());
-    else if (a == "--naive-chips") naive_chips = std::stoul(value());
+    if (a == "--world")
+      world = value();
+    else if (a == "--ships-per-scene")
+      ships_per_scene = std::stoi(value());
+    else if (a == "--scenes")
+      scenes = std::stoi(value());
+    else if (a == "--size")
+      size = value();
+    else if (a == "--seed")
+      seed = std::stoull(value());
+    else if (a == "--workers")
+      workers_opt = std::stoi(value());
+    else if (a == "--naive-chips")
+      naive_chips = std::stoul(value());
     else if (a == "--latencies") {
       latencies.clear();
       std::stringstream ss(value());
       for (std::string v; std::getline(ss, v, ',');) latencies.push_back(std::stol(v));
     } else {
-      std::fprintf(stderr, "usage: chip_throughput [--world DIR] [--ships-per-scene N] [--scenes N] [--size S] "
-                           "[--seed N] [--workers N] [--latencies 0,50] [--naive-chips N]\n");
+      std::fprintf(stderr,
+                   "usage: chip_throughput [--world DIR] [--ships-per-scene N] [--scenes N] [--size S] "
+                   "[--seed N] [--workers N] [--latencies 0,50] [--naive-chips N]\n");
       return 2;
     }
   }
@@ -212,8 +223,7 @@ int main(int argc, char** argv) {
     raster::ChipReadOptions options = raster::chip_read_options_from(config.tiling);
     options.read_scl = true;
     const std::size_t workers = pipeline::resolve_workers(workers_opt);
-    const std::size_t budget =
-        static_cast<std::size_t>(config.tiling.block_cache_mb) * (1u << 20) / (2 * workers);
+    const std::size_t budget = static_cast<std::size_t>(config.tiling.block_cache_mb) * (1u << 20) / (2 * workers);
 
     const std::vector<Target> all = load_targets(world);
     // The naive subset: round-robin over scenes, so both modes see every scene.
@@ -227,10 +237,11 @@ int main(int argc, char** argv) {
     const auto local_items = load_items(world, world.string());
     const std::uint64_t unique_all = unique_block_bytes(local_items, all, profile, options);
     const std::uint64_t unique_naive = unique_block_bytes(local_items, naive_targets, profile, options);
-    std::printf("targets: %zu chips in %zu scenes (naive: %zu); bands B02 B03 B04 B08 + SCL; unique block bytes %llu "
-                "(naive subset %llu)\n",
-                all.size(), per_scene.size(), naive_targets.size(), static_cast<unsigned long long>(unique_all),
-                static_cast<unsigned long long>(unique_naive));
+    std::printf(
+        "targets: %zu chips in %zu scenes (naive: %zu); bands B02 B03 B04 B08 + SCL; unique block bytes %llu "
+        "(naive subset %llu)\n",
+        all.size(), per_scene.size(), naive_targets.size(), static_cast<unsigned long long>(unique_all),
+        static_cast<unsigned long long>(unique_naive));
 
     for (long latency : latencies) {
       fixture::FixtureServerOptions so;
@@ -261,16 +272,17 @@ int main(int argc, char** argv) {
         // Split parts of a scene are adjacent, so the workers take them at the same time.
         std::atomic<std::size_t> ok{0}, failed{0};
         const auto start = std::chrono::steady_clock::now();
-        r.opens = pipeline::for_each_scene_group(groups.size(), workers, [&](std::size_t g, raster::DatasetCache& cache) {
-          pipeline::read_scene_chips(cache, *group_items[g], profile, groups[g], options, budget, prefetch,
-                                     [&](std::size_t, raster::ChipData* data, const Error* error) {
-                                       if (data) ++ok;
-                                       if (error) {
-                                         ++failed;
-                                         std::fprintf(stderr, "ours: %s\n", error->what());
-                                       }
-                                     });
-        });
+        r.opens =
+            pipeline::for_each_scene_group(groups.size(), workers, [&](std::size_t g, raster::DatasetCache& cache) {
+              pipeline::read_scene_chips(cache, *group_items[g], profile, groups[g], options, budget, prefetch,
+                                         [&](std::size_t, raster::ChipData* data, const Error* error) {
+                                           if (data) ++ok;
+                                           if (error) {
+                                             ++failed;
+                                             std::fprintf(stderr, "ours: %s\n", error->what());
+                                           }
+                                         });
+            });
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         r.chips = ok;
         r.failed = failed;

@@ -21,7 +21,7 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string tle_file = std::string(SHIPCHIPS_REFERENCE_DIR) + "/tle/sentinel2_tles.txt";
@@ -36,11 +36,16 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--start") start_text = next();
-    else if (a == "--days") days = std::atoi(next().c_str());
-    else if (a == "--threads") threads = std::atoi(next().c_str());
-    else if (a == "--repeat") repeat = std::atoi(next().c_str());
-    else tle_file = a;
+    if (a == "--start")
+      start_text = next();
+    else if (a == "--days")
+      days = std::atoi(next().c_str());
+    else if (a == "--threads")
+      threads = std::atoi(next().c_str());
+    else if (a == "--repeat")
+      repeat = std::atoi(next().c_str());
+    else
+      tle_file = a;
   }
   try {
     auto t0 = std::chrono::steady_clock::now();
@@ -56,8 +61,8 @@ int main(int argc, char** argv) {
     o.end = o.start + std::chrono::days(days);
     o.threads = threads;
     std::vector<std::string> warnings;
-    const auto sats = plan::select_elements(orbit::read_tle_file(tle_file), {"S2A", "S2B", "S2C"}, o.start, o.end,
-                                            warnings);
+    const auto sats =
+        plan::select_elements(orbit::read_tle_file(tle_file), {"S2A", "S2B", "S2C"}, o.start, o.end, warnings);
     double best = 1e30;
     std::size_t passes = 0;
     for (int r = 0; r < repeat; ++r) {

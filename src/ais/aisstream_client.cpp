@@ -3,14 +3,14 @@
 #include "core/backoff.hpp"
 #include "core/env.hpp"
 
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <openssl/ssl.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +21,9 @@ namespace shipchips::ais {
 
 namespace {
 
-bool has_boxes(const std::optional<StreamSubscription>& s) { return s && !s->boxes.empty(); }
+bool has_boxes(const std::optional<StreamSubscription>& s) {
+  return s && !s->boxes.empty();
+}
 
 [[noreturn]] void bad_option(const std::string& message) {
   throw Error(ErrorCode::config_invalid, "aisstream client: " + message);
@@ -108,12 +110,18 @@ StreamEndpoint parse_stream_endpoint(const std::string& url) {
 
 std::string_view to_string(StreamState state) {
   switch (state) {
-    case StreamState::idle: return "idle";
-    case StreamState::connecting: return "connecting";
-    case StreamState::connected: return "connected";
-    case StreamState::backoff: return "backoff";
-    case StreamState::stopped: return "stopped";
-    case StreamState::failed: return "failed";
+    case StreamState::idle:
+      return "idle";
+    case StreamState::connecting:
+      return "connecting";
+    case StreamState::connected:
+      return "connected";
+    case StreamState::backoff:
+      return "backoff";
+    case StreamState::stopped:
+      return "stopped";
+    case StreamState::failed:
+      return "failed";
   }
   return "idle";
 }
@@ -126,7 +134,8 @@ AisStreamClient::Impl::Impl(StreamOptions o) : options(std::move(o)) {
   if (!(options.connect_timeout_s > 0)) bad_option("connect_timeout_s must be > 0");
   if (!(options.read_timeout_s > 0)) bad_option("read_timeout_s must be > 0");
   if (!(options.ping_interval_s > 0)) bad_option("ping_interval_s must be > 0");
-  if (!(options.reconnect_initial_backoff_s >= 0) || !(options.reconnect_max_backoff_s >= options.reconnect_initial_backoff_s)) {
+  if (!(options.reconnect_initial_backoff_s >= 0) ||
+      !(options.reconnect_max_backoff_s >= options.reconnect_initial_backoff_s)) {
     bad_option("reconnect backoff must satisfy 0 <= initial <= max");
   }
   if (options.max_reconnects < 0) bad_option("max_reconnects must be >= 0 (0 = never give up)");
@@ -182,9 +191,15 @@ bool AisStreamClient::Impl::on_frame(std::string_view text, std::optional<Error>
   }
   std::unique_lock lock(mutex);
   switch (frame.kind) {
-    case StreamFrameKind::ignored: ++stats.ignored; return true;
-    case StreamFrameKind::position: ++stats.positions; break;
-    case StreamFrameKind::static_data: ++stats.static_reports; break;
+    case StreamFrameKind::ignored:
+      ++stats.ignored;
+      return true;
+    case StreamFrameKind::position:
+      ++stats.positions;
+      break;
+    case StreamFrameKind::static_data:
+      ++stats.static_reports;
+      break;
     case StreamFrameKind::error: {
       ++stats.error_frames;
       stats.last_error_frame = frame.text;
@@ -296,8 +311,8 @@ asio::awaitable<void> AisStreamClient::Impl::run_loop() {
       const double delay =
           reconnect_delay_s(failures, options.reconnect_initial_backoff_s, options.reconnect_max_backoff_s,
                             std::uniform_real_distribution<double>(0.0, 1.0)(rng));
-      spdlog::warn("aisstream: connection to {} lost ({}); reconnecting in {:.1f} s (failure {} in a row)", endpoint.host,
-                   result.error, delay, failures);
+      spdlog::warn("aisstream: connection to {} lost ({}); reconnecting in {:.1f} s (failure {} in a row)",
+                   endpoint.host, result.error, delay, failures);
       set_state(StreamState::backoff);
       const auto deadline = Clock::now() + seconds_to_duration(delay);
       // Woken early by stop and by subscription updates; only stop or "no window" cut it short.
@@ -379,7 +394,9 @@ void AisStreamClient::stop() {
   asio::post(impl->io, [impl] { impl->do_stop(); });
 }
 
-void AisStreamClient::request_stop() noexcept { m_impl->stop_requested.store(true); }
+void AisStreamClient::request_stop() noexcept {
+  m_impl->stop_requested.store(true);
+}
 
 void AisStreamClient::join() {
   if (m_impl->thread.joinable() && m_impl->thread.get_id() != std::this_thread::get_id()) m_impl->thread.join();
@@ -422,7 +439,9 @@ StreamStats AisStreamClient::stats() const {
   return m_impl->stats;
 }
 
-std::optional<StreamSubscription> AisStreamClient::subscription() const { return m_impl->current_subscription(); }
+std::optional<StreamSubscription> AisStreamClient::subscription() const {
+  return m_impl->current_subscription();
+}
 
 void AisStreamClient::throw_if_failed() const {
   std::lock_guard lock(m_impl->mutex);

@@ -33,9 +33,9 @@
 // Subscription changes (update_subscription): sent on the live socket — aisstream.io's public
 // documentation describes replacing a connection's subscription by sending a new subscription
 // message (../shared/reference is silent on it). Should the service stop honouring that,
-// live_resubscribe = false makes the client reconnect with the new subscription instead. std::nullopt or an empty box list
-// means "no active window": the socket is closed (normal close) and the client idles until a
-// subscription is set again.
+// live_resubscribe = false makes the client reconnect with the new subscription instead. std::nullopt or an empty box
+// list means "no active window": the socket is closed (normal close) and the client idles until a subscription is set
+// again.
 //
 // Shutdown: stop() (any thread) or request_stop() (async-signal-safe: one lock-free atomic
 // store; a 100 ms poll on the I/O thread acts on it) sends a normal close frame, waits for the
@@ -68,7 +68,7 @@ struct StreamOptions {
   double read_timeout_s = 60.0;
   double reconnect_initial_backoff_s = 1.0;
   double reconnect_max_backoff_s = 60.0;
-  int max_reconnects = 0;  // consecutive failures before giving up; 0 = never give up
+  int max_reconnects = 0;        // consecutive failures before giving up; 0 = never give up
   double stable_after_s = 30.0;  // a connection delivering this long resets the backoff
   std::size_t queue_capacity = 20000;
   std::string ca_file;  // extra PEM CA bundle for wss:// ("" = system store only)
@@ -98,19 +98,19 @@ enum class StreamState { idle, connecting, connected, backoff, stopped, failed }
 std::string_view to_string(StreamState state);
 
 struct StreamStats {
-  std::uint64_t connects = 0;         // WebSocket handshakes completed
-  std::uint64_t reconnects = 0;       // connection attempts after a drop or failure
-  std::uint64_t frames = 0;           // data frames read (text or binary)
-  std::uint64_t positions = 0;        // frames by kind
+  std::uint64_t connects = 0;    // WebSocket handshakes completed
+  std::uint64_t reconnects = 0;  // connection attempts after a drop or failure
+  std::uint64_t frames = 0;      // data frames read (text or binary)
+  std::uint64_t positions = 0;   // frames by kind
   std::uint64_t static_reports = 0;
   std::uint64_t ignored = 0;
   std::uint64_t error_frames = 0;
   std::uint64_t malformed_frames = 0;
-  std::uint64_t bytes = 0;            // payload bytes of the frames read
+  std::uint64_t bytes = 0;  // payload bytes of the frames read
   std::uint64_t subscriptions_sent = 0;
-  std::size_t queue_high_water = 0;   // most frames ever waiting in the queue
-  std::string last_error;             // last connection failure, error frame or decode error
-  std::string last_error_frame;       // text of the last {"error": ...}
+  std::size_t queue_high_water = 0;  // most frames ever waiting in the queue
+  std::string last_error;            // last connection failure, error frame or decode error
+  std::string last_error_frame;      // text of the last {"error": ...}
 };
 
 class AisStreamClient {

@@ -36,10 +36,10 @@ std::chrono::steady_clock::duration seconds_to_duration(double seconds);
 
 // How one connection ended, for the reconnect loop.
 struct LinkResult {
-  std::string error;                       // "" when it ended because we asked it to
-  std::optional<Error> permanent;          // set: give up without retrying
-  bool delivered_stably = false;           // delivered messages for stable_after_s
-  bool ended_on_purpose = false;           // stop(), or a subscription change that needs a new socket
+  std::string error;               // "" when it ended because we asked it to
+  std::optional<Error> permanent;  // set: give up without retrying
+  bool delivered_stably = false;   // delivered messages for stable_after_s
+  bool ended_on_purpose = false;   // stop(), or a subscription change that needs a new socket
 };
 
 // One connection's control surface, as the reconnect loop and update/stop see it. [io]

@@ -4,6 +4,9 @@
 
 #include "ais/aisstream_client_impl.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -15,9 +18,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-#include <spdlog/spdlog.h>
 
 #ifndef SHIPCHIPS_VERSION
 #define SHIPCHIPS_VERSION "dev"
@@ -209,8 +209,8 @@ class Link final : public LinkBase, public std::enable_shared_from_this<Link<Ws>
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
       co_return Error(ErrorCode::tls_failed,
-                      "aisstream: TLS certificate of " + host + " failed verification: " +
-                          X509_verify_cert_error_string(verify) +
+                      "aisstream: TLS certificate of " + host +
+                          " failed verification: " + X509_verify_cert_error_string(verify) +
                           " (if the server uses a private CA, set ais.ca_file to its PEM bundle)");
     }
     throw boost::system::system_error(ec);

@@ -30,7 +30,9 @@ std::string number_text(double v) {
   return std::string(buf.data(), res.ptr);
 }
 
-std::string json_quoted(std::string_view s) { return json(std::string(s)).dump(); }
+std::string json_quoted(std::string_view s) {
+  return json(std::string(s)).dump();
+}
 
 void append_string_list(std::string& out, std::string_view key, const std::vector<std::string>& values) {
   out += ", ";
@@ -143,7 +145,8 @@ StreamFrame ignored(std::string type, std::string reason) {
 }
 
 [[noreturn]] void bad_time(std::string_view text) {
-  contract("MetaData.time_utc", "not a Go time \"YYYY-MM-DD HH:MM:SS[.fraction] +hhmm UTC\": \"" + std::string(text) + "\"");
+  contract("MetaData.time_utc",
+           "not a Go time \"YYYY-MM-DD HH:MM:SS[.fraction] +hhmm UTC\": \"" + std::string(text) + "\"");
 }
 
 int two_digits(std::string_view s, std::size_t pos, std::string_view text) {
@@ -158,7 +161,8 @@ bool StreamSubscription::operator==(const StreamSubscription& other) const {
   for (std::size_t i = 0; i < boxes.size(); ++i) {
     const BBox& a = boxes[i];
     const BBox& b = other.boxes[i];
-    if (a.min_lat != b.min_lat || a.min_lon != b.min_lon || a.max_lat != b.max_lat || a.max_lon != b.max_lon) return false;
+    if (a.min_lat != b.min_lat || a.min_lon != b.min_lon || a.max_lat != b.max_lat || a.max_lon != b.max_lon)
+      return false;
   }
   return message_types == other.message_types && mmsi_filter == other.mmsi_filter;
 }
@@ -190,8 +194,9 @@ std::string subscription_json(std::string_view api_key, const StreamSubscription
     const bool lat_ok = b.min_lat >= -90.0 && b.max_lat <= 90.0 && b.min_lat <= b.max_lat;
     const bool lon_ok = b.min_lon >= -180.0 && b.min_lon <= 180.0 && b.max_lon >= -180.0 && b.max_lon <= 180.0;
     if (!lat_ok || !lon_ok) {
-      bad_subscription("box [" + number_text(b.min_lat) + ", " + number_text(b.min_lon) + ", " + number_text(b.max_lat) +
-                       ", " + number_text(b.max_lon) + "] is outside the globe or has min_lat > max_lat");
+      bad_subscription("box [" + number_text(b.min_lat) + ", " + number_text(b.min_lon) + ", " +
+                       number_text(b.max_lat) + ", " + number_text(b.max_lon) +
+                       "] is outside the globe or has min_lat > max_lat");
     }
   }
   for (const auto& m : subscription.mmsi_filter) {
@@ -226,7 +231,8 @@ StreamSubscription parse_subscription_json(std::string_view text, std::string* a
     throw Error(ErrorCode::contract_violation, std::string("aisstream subscription: not JSON: ") + e.what());
   }
   auto fail = [](std::string_view field, std::string_view message) -> void {
-    throw Error(ErrorCode::contract_violation, "aisstream subscription: " + std::string(field) + ": " + std::string(message));
+    throw Error(ErrorCode::contract_violation,
+                "aisstream subscription: " + std::string(field) + ": " + std::string(message));
   };
   if (!doc.is_object()) fail("(root)", "not an object");
   const auto key = doc.find("APIKey");
@@ -302,10 +308,14 @@ UtcTime parse_aisstream_time(std::string_view text) {
 
 std::string_view to_string(StreamFrameKind kind) {
   switch (kind) {
-    case StreamFrameKind::position: return "position";
-    case StreamFrameKind::static_data: return "static_data";
-    case StreamFrameKind::error: return "error";
-    case StreamFrameKind::ignored: return "ignored";
+    case StreamFrameKind::position:
+      return "position";
+    case StreamFrameKind::static_data:
+      return "static_data";
+    case StreamFrameKind::error:
+      return "error";
+    case StreamFrameKind::ignored:
+      return "ignored";
   }
   return "ignored";
 }
@@ -348,7 +358,8 @@ StreamFrame parse_stream_frame(std::string_view text) {
   if (const auto valid = opt_bool(body, path, "Valid"); valid && !*valid) {
     return ignored(std::move(type), "Valid is false");
   }
-  if (*mmsi <= 0 || *mmsi > 999999999) return ignored(std::move(type), "MMSI " + std::to_string(*mmsi) + " out of range");
+  if (*mmsi <= 0 || *mmsi > 999999999)
+    return ignored(std::move(type), "MMSI " + std::to_string(*mmsi) + " out of range");
 
   StreamFrame frame;
   frame.message_type = type;

@@ -133,8 +133,7 @@ InterpolatedPosition dead_reckon(const PositionReport& p, UtcTime t, const Inter
     out.method = PositionMethod::nearest;
     out.speed_ms = *sog * kKnotMs;
     out.course_deg = cog;
-    out.uncertainty_m =
-        o.gps_error_m + (*sog + o.sog_error_kn) * kKnotMs * std::abs(dt) + 0.5 * o.a_max_ms2 * dt * dt;
+    out.uncertainty_m = o.gps_error_m + (*sog + o.sog_error_kn) * kKnotMs * std::abs(dt) + 0.5 * o.a_max_ms2 * dt * dt;
   } else {
     out.method = PositionMethod::nearest;
     out.uncertainty_m = o.gps_error_m + o.unknown_speed_kn * kKnotMs * std::abs(dt);
@@ -146,11 +145,16 @@ InterpolatedPosition dead_reckon(const PositionReport& p, UtcTime t, const Inter
 
 std::string_view to_string(PositionMethod method) {
   switch (method) {
-    case PositionMethod::interpolated: return "interpolated";
-    case PositionMethod::interpolated_curved: return "interpolated_curved";
-    case PositionMethod::dead_reckoned: return "dead_reckoned";
-    case PositionMethod::exact: return "exact";
-    case PositionMethod::nearest: return "nearest";
+    case PositionMethod::interpolated:
+      return "interpolated";
+    case PositionMethod::interpolated_curved:
+      return "interpolated_curved";
+    case PositionMethod::dead_reckoned:
+      return "dead_reckoned";
+    case PositionMethod::exact:
+      return "exact";
+    case PositionMethod::nearest:
+      return "nearest";
   }
   return "interpolated";
 }
@@ -170,8 +174,8 @@ InterpolationResult interpolate_position(std::span<const PositionReport> pings, 
   if (pings.empty()) return NoPosition{std::string(kNoAisNearSensingTime), std::nullopt};
 
   // First ping at or after t; the one before it is the last at or before t.
-  const auto after = std::lower_bound(pings.begin(), pings.end(), t,
-                                      [](const PositionReport& p, UtcTime v) { return p.time < v; });
+  const auto after =
+      std::lower_bound(pings.begin(), pings.end(), t, [](const PositionReport& p, UtcTime v) { return p.time < v; });
   if (after != pings.end() && after->time == t)  // a ping exactly at t
     return interpolate_between(*after, *after, t, options);
   const bool has_after = after != pings.end();
@@ -183,8 +187,7 @@ InterpolationResult interpolate_position(std::span<const PositionReport> pings, 
   }
   const PositionReport* nearest = nullptr;
   if (has_before) nearest = &*(after - 1);
-  if (has_after && (!nearest || seconds_between(t, after->time) < seconds_between(nearest->time, t)))
-    nearest = &*after;
+  if (has_after && (!nearest || seconds_between(t, after->time) < seconds_between(nearest->time, t))) nearest = &*after;
   const double dt = std::abs(seconds_between(nearest->time, t));
   if (dt <= options.max_extrapolation_s) return dead_reckon(*nearest, t, options);
   return NoPosition{std::string(kNoAisNearSensingTime), dt};

@@ -75,14 +75,14 @@ struct InterpolatedPosition {
   // reckoned. Speed over ground in m/s likewise (distance / gap, or the ping's SOG).
   std::optional<double> course_deg;
   std::optional<double> speed_ms;
-  PositionReport nearest;               // the raw ping nearest in time (ais_lat/ais_lon/ais_time)
+  PositionReport nearest;                // the raw ping nearest in time (ais_lat/ais_lon/ais_time)
   std::optional<PositionReport> before;  // the bracketing pings when interpolated
   std::optional<PositionReport> after;
 };
 
 struct NoPosition {
-  std::string reason;                   // "no AIS near sensing time"
-  std::optional<double> dt_nearest_s;   // to the nearest ping at all, when there is one
+  std::string reason;                  // "no AIS near sensing time"
+  std::optional<double> dt_nearest_s;  // to the nearest ping at all, when there is one
 };
 
 using InterpolationResult = std::variant<InterpolatedPosition, NoPosition>;

@@ -7,9 +7,12 @@ namespace shipchips::ais {
 
 std::string_view to_string(AisClass c) {
   switch (c) {
-    case AisClass::a: return "A";
-    case AisClass::b: return "B";
-    case AisClass::unknown: break;
+    case AisClass::a:
+      return "A";
+    case AisClass::b:
+      return "B";
+    case AisClass::unknown:
+      break;
   }
   return "";
 }

@@ -44,7 +44,8 @@ struct Row {
   std::optional<long long> integer(std::optional<std::size_t> col, std::string_view name) const {
     const auto v = number(col, name);
     if (!v) return std::nullopt;
-    if (*v != std::floor(*v) || std::abs(*v) > 9.0e15) csv.fail(name, "'" + std::string(text(col)) + "' is not an integer");
+    if (*v != std::floor(*v) || std::abs(*v) > 9.0e15)
+      csv.fail(name, "'" + std::string(text(col)) + "' is not an integer");
     return static_cast<long long>(*v);
   }
   std::int64_t mmsi(std::size_t col, std::string_view name) const {
@@ -85,8 +86,8 @@ UtcTime parse_dma_time(const CsvReader& csv, std::string_view text, std::string_
     }
     return v;
   };
-  const bool shape = text.size() == 19 && text[2] == '/' && text[5] == '/' && text[10] == ' ' && text[13] == ':' &&
-                     text[16] == ':';
+  const bool shape =
+      text.size() == 19 && text[2] == '/' && text[5] == '/' && text[10] == ' ' && text[13] == ':' && text[16] == ':';
   const int d = shape ? digits(0, 2) : -1, m = shape ? digits(3, 2) : -1, y = shape ? digits(6, 4) : -1;
   const int hh = shape ? digits(11, 2) : -1, mi = shape ? digits(14, 2) : -1, ss = shape ? digits(17, 2) : -1;
   const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
@@ -166,7 +167,8 @@ std::optional<std::int64_t> imo_number(const Row& row, std::optional<std::size_t
   if (t.size() > 3 && lower(t.substr(0, 3)) == "imo") t.remove_prefix(3);  // MarineCadastre: "IMO9481374"
   std::int64_t v = 0;
   for (char c : t) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) row.csv.fail(name, "'" + std::string(row.text(col)) + "' is not an IMO number");
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      row.csv.fail(name, "'" + std::string(row.text(col)) + "' is not an IMO number");
     v = v * 10 + (c - '0');
     if (v > 999999999) row.csv.fail(name, "'" + std::string(row.text(col)) + "' is not an IMO number");
   }
@@ -209,12 +211,21 @@ std::optional<int> antenna_dimension(const Row& row, std::optional<std::size_t> 
 
 std::optional<int> dma_nav_status_code(std::string_view text) {
   const std::string t = lower(trim(text));
-  static const std::pair<const char*, int> kCodes[] = {
-      {"under way using engine", 0}, {"at anchor", 1}, {"not under command", 2}, {"restricted man", 3},
-      {"constrained by her draught", 4}, {"moored", 5}, {"aground", 6}, {"engaged in fishing", 7},
-      {"under way sailing", 8}, {"reserved for future amendment [hsc]", 9}, {"reserved for future amendment [wig]", 10},
-      {"power-driven vessel towing astern", 11}, {"power-driven vessel pushing ahead", 12},
-      {"reserved for future use", 13}, {"ais-sart", 14}};
+  static const std::pair<const char*, int> kCodes[] = {{"under way using engine", 0},
+                                                       {"at anchor", 1},
+                                                       {"not under command", 2},
+                                                       {"restricted man", 3},
+                                                       {"constrained by her draught", 4},
+                                                       {"moored", 5},
+                                                       {"aground", 6},
+                                                       {"engaged in fishing", 7},
+                                                       {"under way sailing", 8},
+                                                       {"reserved for future amendment [hsc]", 9},
+                                                       {"reserved for future amendment [wig]", 10},
+                                                       {"power-driven vessel towing astern", 11},
+                                                       {"power-driven vessel pushing ahead", 12},
+                                                       {"reserved for future use", 13},
+                                                       {"ais-sart", 14}};
   for (const auto& [prefix, code] : kCodes)
     if (t.rfind(prefix, 0) == 0) return code;
   return std::nullopt;  // "Unknown value", "Undefined", ...
@@ -223,11 +234,28 @@ std::optional<int> dma_nav_status_code(std::string_view text) {
 std::optional<int> dma_ship_type_code(std::string_view text) {
   const std::string t = lower(trim(text));
   // DMA writes the ITU-R M.1371 ship type group's name; the group's first code stands for it.
-  static const std::pair<const char*, int> kCodes[] = {
-      {"wig", 20}, {"fishing", 30}, {"towing long/wide", 32}, {"towing", 31}, {"dredging", 33}, {"diving", 34},
-      {"military", 35}, {"sailing", 36}, {"pleasure", 37}, {"hsc", 40}, {"pilot", 50}, {"sar", 51}, {"tug", 52},
-      {"port tender", 53}, {"anti-pollution", 54}, {"law enforcement", 55}, {"medical", 58},
-      {"not party to conflict", 59}, {"passenger", 60}, {"cargo", 70}, {"tanker", 80}, {"other", 90}};
+  static const std::pair<const char*, int> kCodes[] = {{"wig", 20},
+                                                       {"fishing", 30},
+                                                       {"towing long/wide", 32},
+                                                       {"towing", 31},
+                                                       {"dredging", 33},
+                                                       {"diving", 34},
+                                                       {"military", 35},
+                                                       {"sailing", 36},
+                                                       {"pleasure", 37},
+                                                       {"hsc", 40},
+                                                       {"pilot", 50},
+                                                       {"sar", 51},
+                                                       {"tug", 52},
+                                                       {"port tender", 53},
+                                                       {"anti-pollution", 54},
+                                                       {"law enforcement", 55},
+                                                       {"medical", 58},
+                                                       {"not party to conflict", 59},
+                                                       {"passenger", 60},
+                                                       {"cargo", 70},
+                                                       {"tanker", 80},
+                                                       {"other", 90}};
   for (const auto& [name, code] : kCodes)
     if (t == name) return code;
   return std::nullopt;  // "Undefined", "Reserved", "Spare 1", ...
@@ -241,9 +269,8 @@ ReadReport read_dma_csv(const std::string& path, const AisSink& sink, const Read
   const auto c_mobile = csv->column("Type of mobile"), c_nav = csv->column("Navigational status"),
              c_sog = csv->column("SOG"), c_cog = csv->column("COG"), c_heading = csv->column("Heading"),
              c_imo = csv->column("IMO"), c_callsign = csv->column("Callsign"), c_name = csv->column("Name"),
-             c_type = csv->column("Ship type"), c_draught = csv->column("Draught"),
-             c_dest = csv->column("Destination"), c_a = csv->column("A"), c_b = csv->column("B"),
-             c_c = csv->column("C"), c_d = csv->column("D");
+             c_type = csv->column("Ship type"), c_draught = csv->column("Draught"), c_dest = csv->column("Destination"),
+             c_a = csv->column("A"), c_b = csv->column("B"), c_c = csv->column("C"), c_d = csv->column("D");
   return run_csv(*csv, AisFormat::dma, sink, options, [&](const Row& row) {
     RowResult r;
     const std::string mobile = lower(row.text(c_mobile));
@@ -257,8 +284,8 @@ ReadReport read_dma_csv(const std::string& path, const AisSink& sink, const Read
     const auto mmsi = row.mmsi(c_mmsi, "MMSI");
     const auto pos = row.position(c_lat, c_lon, "Latitude", "Longitude");
     if (pos) {
-      PositionReport p = motion_report(row, mmsi, time, *pos, {c_sog, c_cog, c_heading, "SOG", "COG", "Heading"},
-                                       source, "dma");
+      PositionReport p =
+          motion_report(row, mmsi, time, *pos, {c_sog, c_cog, c_heading, "SOG", "COG", "Heading"}, source, "dma");
       p.nav_status = dma_nav_status_code(row.text(c_nav));
       p.ais_class = cls;
       r.position = std::move(p);
@@ -353,9 +380,12 @@ ReadReport read_upload_table(CsvReader& table, const std::string& path, const Ai
     const auto mmsi = row.mmsi(c_mmsi, "mmsi");
     // As upload_csv.hpp: the position's time is overpass_time, else captured_time.
     std::optional<UtcTime> time;
-    if (!row.text(c_over).empty()) time = parse_iso_time(row.csv, row.text(c_over), "overpass_time");
-    else if (!row.text(c_capt).empty()) time = parse_iso_time(row.csv, row.text(c_capt), "captured_time");
-    else row.csv.fail(c_over ? "overpass_time" : "captured_time", "empty: the row has no time");
+    if (!row.text(c_over).empty())
+      time = parse_iso_time(row.csv, row.text(c_over), "overpass_time");
+    else if (!row.text(c_capt).empty())
+      time = parse_iso_time(row.csv, row.text(c_capt), "captured_time");
+    else
+      row.csv.fail(c_over ? "overpass_time" : "captured_time", "empty: the row has no time");
     // A shipchips snapshot says where its rows came from ("aisstream", "synthetic"); keep it.
     const std::string row_source = row.text(c_source).empty() ? source : std::string(row.text(c_source));
     const std::string row_provider =

@@ -59,14 +59,14 @@ struct ReadOptions {
 
 struct ReadReport {
   AisFormat format = AisFormat::unknown;
-  long records = 0;       // CSV rows or NMEA lines read
-  long positions = 0;     // PositionReports given to the sink
-  long statics = 0;       // StaticData given to the sink (CSV flavours repeat static columns on
-                          // every row: only a change for the MMSI is passed on)
-  long bad_rows = 0;      // skipped as invalid (problems holds the first max_problems)
-  long no_position = 0;   // valid rows with position "not available" (91/181)
-  long no_time = 0;       // NMEA messages without a time (no tag block, no USCG time)
-  long not_vessel = 0;    // base stations, aids to navigation (DMA "Type of mobile")
+  long records = 0;      // CSV rows or NMEA lines read
+  long positions = 0;    // PositionReports given to the sink
+  long statics = 0;      // StaticData given to the sink (CSV flavours repeat static columns on
+                         // every row: only a change for the MMSI is passed on)
+  long bad_rows = 0;     // skipped as invalid (problems holds the first max_problems)
+  long no_position = 0;  // valid rows with position "not available" (91/181)
+  long no_time = 0;      // NMEA messages without a time (no tag block, no USCG time)
+  long not_vessel = 0;   // base stations, aids to navigation (DMA "Type of mobile")
   std::vector<std::string> problems;
 };
 

@@ -2,8 +2,8 @@
 
 #include "ais/nmea_stream.hpp"
 #include "ais/readers_csv.hpp"
-#include "ais/readers_xlsx.hpp"
 #include "ais/readers_detail.hpp"
+#include "ais/readers_xlsx.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -24,7 +24,8 @@ std::vector<std::string> header_names(std::string_view line) {
   while (start <= line.size()) {
     const auto end = std::min(line.find(',', start), line.size());
     std::string name = lower(line.substr(start, end - start));
-    name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return c == '"' || std::isspace(static_cast<unsigned char>(c)); }),
+    name.erase(std::remove_if(name.begin(), name.end(),
+                              [](char c) { return c == '"' || std::isspace(static_cast<unsigned char>(c)); }),
                name.end());
     names.push_back(name);
     start = end + 1;
@@ -48,11 +49,16 @@ UtcTime fix_time(UtcTime received, std::optional<int> second) {
 
 std::string_view to_string(AisFormat format) {
   switch (format) {
-    case AisFormat::dma: return "dma";
-    case AisFormat::marinecadastre: return "marinecadastre";
-    case AisFormat::upload: return "upload";
-    case AisFormat::nmea: return "nmea";
-    case AisFormat::unknown: break;
+    case AisFormat::dma:
+      return "dma";
+    case AisFormat::marinecadastre:
+      return "marinecadastre";
+    case AisFormat::upload:
+      return "upload";
+    case AisFormat::nmea:
+      return "nmea";
+    case AisFormat::unknown:
+      break;
   }
   return "unknown";
 }
@@ -63,7 +69,8 @@ AisFormat detect_format(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-    while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back())))) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back()))))
+      line.pop_back();
     if (line.empty()) continue;
     if (line.rfind("# Timestamp,", 0) == 0 || line.rfind("Timestamp,", 0) == 0) return AisFormat::dma;
     if (line[0] == '#') continue;  // a comment (NMEA files such as gpsd's samples carry them)
@@ -155,14 +162,21 @@ ReadReport read_ais_file(const std::string& path, const AisSink& sink, const Rea
     return read_upload_ais_xlsx(path, sink, options);
   }
   switch (detect_format(path)) {
-    case AisFormat::dma: return read_dma_csv(path, sink, options);
-    case AisFormat::marinecadastre: return read_marinecadastre_csv(path, sink, options);
-    case AisFormat::upload: return read_upload_ais_csv(path, sink, options);
-    case AisFormat::nmea: return read_nmea_file(path, sink, options);
-    case AisFormat::unknown: break;
+    case AisFormat::dma:
+      return read_dma_csv(path, sink, options);
+    case AisFormat::marinecadastre:
+      return read_marinecadastre_csv(path, sink, options);
+    case AisFormat::upload:
+      return read_upload_ais_csv(path, sink, options);
+    case AisFormat::nmea:
+      return read_nmea_file(path, sink, options);
+    case AisFormat::unknown:
+      break;
   }
-  throw Error(ErrorCode::input_invalid,
-              path + ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV or XLSX with mmsi,lat,lon, or NMEA)");
+  throw Error(
+      ErrorCode::input_invalid,
+      path +
+          ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV or XLSX with mmsi,lat,lon, or NMEA)");
 }
 
 ImportReport import_ais_file(const std::string& path, TrackStore& store, const ReadOptions& options,

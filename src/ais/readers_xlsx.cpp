@@ -63,7 +63,7 @@ std::string gdal_date_to_iso(std::string text) {
   return text + "Z";
 }
 
-} // namespace
+}  // namespace
 
 std::string xlsx_sheet_as_csv(const std::string& path) {
   static std::once_flag registered;
@@ -120,4 +120,4 @@ ReadReport read_upload_ais_xlsx(const std::string& path, const AisSink& sink, co
   return read_upload_table(table, path, sink, options);
 }
 
-} // namespace shipchips::ais
+}  // namespace shipchips::ais

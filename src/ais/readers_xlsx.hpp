@@ -15,4 +15,4 @@ ReadReport read_upload_ais_xlsx(const std::string& path, const AisSink& sink, co
 // The first sheet as CSV text (header line first), for the reader above and for tests.
 std::string xlsx_sheet_as_csv(const std::string& path);
 
-} // namespace shipchips::ais
+}  // namespace shipchips::ais

@@ -112,10 +112,10 @@ ShipOutlineResult ship_outline(const std::optional<HullDimensions>& dims, const 
     rmin = std::min(rmin, out.pixel[k].second);
     rmax = std::max(rmax, out.pixel[k].second);
   }
-  const double cx = chip.antenna_x + fx * (dims->to_bow - dims->to_stern) / 2.0 +
-                    rx * (dims->to_starboard - dims->to_port) / 2.0;
-  const double cy = chip.antenna_y + fy * (dims->to_bow - dims->to_stern) / 2.0 +
-                    ry * (dims->to_starboard - dims->to_port) / 2.0;
+  const double cx =
+      chip.antenna_x + fx * (dims->to_bow - dims->to_stern) / 2.0 + rx * (dims->to_starboard - dims->to_port) / 2.0;
+  const double cy =
+      chip.antenna_y + fy * (dims->to_bow - dims->to_stern) / 2.0 + ry * (dims->to_starboard - dims->to_port) / 2.0;
   out.centre_pixel = to_pixel(cx, cy);
   out.centre_lonlat = geo::utm_to_lonlat(zone, north, cx, cy);
 

@@ -73,13 +73,13 @@ using PixelXY = std::pair<double, double>;  // (col, row), fractional; pixel i s
 
 struct ShipOutline {
   double length_m = 0, beam_m = 0;
-  ShipHeading heading;            // the true heading used
-  double convergence_deg = 0;     // γ at the antenna
-  double grid_heading_deg = 0;    // heading − γ, [0, 360)
-  std::array<geo::LonLat, 4> lonlat{};          // corners, WGS-84
+  ShipHeading heading;                             // the true heading used
+  double convergence_deg = 0;                      // γ at the antenna
+  double grid_heading_deg = 0;                     // heading − γ, [0, 360)
+  std::array<geo::LonLat, 4> lonlat{};             // corners, WGS-84
   std::array<std::pair<double, double>, 4> map{};  // corners, projected (x, y) in the chip CRS
-  std::array<PixelXY, 4> pixel{};               // corners, chip pixels
-  PixelXY centre_pixel{};                       // hull centre, chip pixels
+  std::array<PixelXY, 4> pixel{};                  // corners, chip pixels
+  PixelXY centre_pixel{};                          // hull centre, chip pixels
   geo::LonLat centre_lonlat{};
   // Axis-aligned box of the corners in pixels, clipped to [0, width] × [0, height].
   double col_min = 0, row_min = 0, col_max = 0, row_max = 0;

@@ -24,7 +24,9 @@ class Random {
   std::mt19937_64 m_engine;
 };
 
-double box_width_deg(const BBox& b) { return b.max_lon >= b.min_lon ? b.max_lon - b.min_lon : b.max_lon + 360.0 - b.min_lon; }
+double box_width_deg(const BBox& b) {
+  return b.max_lon >= b.min_lon ? b.max_lon - b.min_lon : b.max_lon + 360.0 - b.min_lon;
+}
 
 double wrap_lon(double lon) {
   while (lon > 180.0) lon -= 360.0;
@@ -48,12 +50,13 @@ double report_interval_s(AisClass cls, double sog_kn) {
 }
 
 // Maritime identification digits of real coastal states, for plausible MMSIs.
-constexpr int kMids[] = {209, 211, 219, 224, 227, 232, 235, 244, 245, 246, 255, 257, 265, 266, 273, 303, 338, 366,
-                         367, 412, 413, 431, 477, 503, 538, 563, 566, 636};
+constexpr int kMids[] = {209, 211, 219, 224, 227, 232, 235, 244, 245, 246, 255, 257, 265, 266,
+                         273, 303, 338, 366, 367, 412, 413, 431, 477, 503, 538, 563, 566, 636};
 
 void check(const SyntheticArea& a) {
   const BBox& b = a.box;
-  if (!(a.end > a.start)) throw Error(ErrorCode::invalid_argument, "synthetic AIS: an area's end is not after its start");
+  if (!(a.end > a.start))
+    throw Error(ErrorCode::invalid_argument, "synthetic AIS: an area's end is not after its start");
   if (!(b.min_lat >= -90 && b.max_lat <= 90 && b.min_lat < b.max_lat) || std::fabs(b.min_lon) > 180 ||
       std::fabs(b.max_lon) > 180 || box_width_deg(b) <= 0)
     throw Error(ErrorCode::invalid_argument, "synthetic AIS: an area's box is empty or out of range");
@@ -62,7 +65,8 @@ void check(const SyntheticArea& a) {
 }  // namespace
 
 SyntheticTraffic synthesize_ais(const SyntheticOptions& options) {
-  if (options.ships_per_area < 1) throw Error(ErrorCode::invalid_argument, "synthetic AIS: ships_per_area must be >= 1");
+  if (options.ships_per_area < 1)
+    throw Error(ErrorCode::invalid_argument, "synthetic AIS: ships_per_area must be >= 1");
   const GeographicLib::Geodesic& geod = GeographicLib::Geodesic::WGS84();
   constexpr double kKnot = 1852.0 / 3600.0;
   SyntheticTraffic out;
@@ -89,7 +93,8 @@ SyntheticTraffic synthesize_ais(const SyntheticOptions& options) {
       st.callsign = "SY" + std::to_string(mmsi % 10000);
       if (cls == AisClass::a) st.imo = 9000000 + (mmsi % 999999);
       st.ship_type = cls == AisClass::a ? static_cast<int>(rng.integer(70, 89)) : (rng.chance(0.5) ? 37 : 36);
-      const int length = cls == AisClass::a ? static_cast<int>(rng.integer(80, 300)) : static_cast<int>(rng.integer(8, 25));
+      const int length =
+          cls == AisClass::a ? static_cast<int>(rng.integer(80, 300)) : static_cast<int>(rng.integer(8, 25));
       const int beam = std::max(3, length / static_cast<int>(rng.integer(5, 8)));
       st.dim_a = static_cast<int>(length * rng.uniform(0.6, 0.8));
       st.dim_b = length - *st.dim_a;
@@ -142,7 +147,8 @@ SyntheticTraffic synthesize_ais(const SyntheticOptions& options) {
           if (leg_left_m <= 0) {
             leg_left_m = rng.uniform(15e3, 60e3);
             double probe_lat = 0, probe_lon = 0;
-            const double turned = std::fmod(course + (rng.chance(0.5) ? 1 : -1) * rng.uniform(10.0, 60.0) + 360.0, 360.0);
+            const double turned =
+                std::fmod(course + (rng.chance(0.5) ? 1 : -1) * rng.uniform(10.0, 60.0) + 360.0, 360.0);
             geod.Direct(lat, lon, turned, leg_left_m, probe_lat, probe_lon);
             if (inside(b, probe_lat, wrap_lon(probe_lon))) {
               course = turned;

@@ -24,8 +24,8 @@
 namespace shipchips::ais {
 
 struct SyntheticArea {
-  BBox box;            // ships start inside and are steered to stay inside
-  UtcTime start{};     // reports in [start, end)
+  BBox box;         // ships start inside and are steered to stay inside
+  UtcTime start{};  // reports in [start, end)
   UtcTime end{};
 };
 
@@ -44,4 +44,4 @@ struct SyntheticTraffic {
 // range, or ships_per_area < 1.
 SyntheticTraffic synthesize_ais(const SyntheticOptions& options);
 
-} // namespace shipchips::ais
+}  // namespace shipchips::ais

@@ -49,8 +49,12 @@ CREATE UNIQUE INDEX static_exact ON static_reports(mmsi, time_us, name, callsign
   ifnull(dim_d, -1), ifnull(draught, -1));
 )sql"};
 
-std::int64_t to_us(UtcTime t) { return t.time_since_epoch().count(); }
-UtcTime from_us(std::int64_t us) { return UtcTime(std::chrono::microseconds(us)); }
+std::int64_t to_us(UtcTime t) {
+  return t.time_since_epoch().count();
+}
+UtcTime from_us(std::int64_t us) {
+  return UtcTime(std::chrono::microseconds(us));
+}
 
 class Stmt {
  public:
@@ -68,13 +72,20 @@ class Stmt {
   }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
   void bind(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
-  void bind(int i, const std::string& v) { sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void bind(int i, std::string_view v) { sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void bind(int i, const std::string& v) {
+    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void bind(int i, std::string_view v) {
+    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
   template <typename T>
   void bind(int i, const std::optional<T>& v) {
-    if (!v) sqlite3_bind_null(m_stmt, i);
-    else if constexpr (std::is_floating_point_v<T>) bind(i, static_cast<double>(*v));
-    else bind(i, static_cast<std::int64_t>(*v));
+    if (!v)
+      sqlite3_bind_null(m_stmt, i);
+    else if constexpr (std::is_floating_point_v<T>)
+      bind(i, static_cast<double>(*v));
+    else
+      bind(i, static_cast<std::int64_t>(*v));
   }
   // true while a row is available; false when done.
   bool step() {
@@ -88,10 +99,13 @@ class Stmt {
   bool null(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
   std::optional<double> opt_dbl(int c) const { return null(c) ? std::nullopt : std::optional<double>(dbl(c)); }
   template <typename T>
-  std::optional<T> opt_int(int c) const { return null(c) ? std::nullopt : std::optional<T>(static_cast<T>(i64(c))); }
+  std::optional<T> opt_int(int c) const {
+    return null(c) ? std::nullopt : std::optional<T>(static_cast<T>(i64(c)));
+  }
   std::string text(int c) const {
     const auto* p = sqlite3_column_text(m_stmt, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c))) : std::string();
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c)))
+             : std::string();
   }
 
  private:
@@ -197,8 +211,8 @@ class Transaction {
 
 TrackStore::TrackStore(const std::string& path) : m_impl(std::make_unique<Impl>()), m_path(path) {
   if (sqlite3_open_v2(path.c_str(), &m_impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
-    throw Error(ErrorCode::io_error, path + ": cannot open the track store: " +
-                                         (m_impl->db ? sqlite3_errmsg(m_impl->db) : "out of memory"));
+    throw Error(ErrorCode::io_error,
+                path + ": cannot open the track store: " + (m_impl->db ? sqlite3_errmsg(m_impl->db) : "out of memory"));
   sqlite3_busy_timeout(m_impl->db, 10000);
   if (path != ":memory:") m_impl->exec("PRAGMA journal_mode=WAL");
   m_impl->exec("PRAGMA synchronous=NORMAL");
@@ -219,7 +233,9 @@ TrackStore::TrackStore(const std::string& path) : m_impl(std::make_unique<Impl>(
 
 TrackStore::~TrackStore() = default;
 
-int TrackStore::schema_version() { return static_cast<int>(kMigrations.size()); }
+int TrackStore::schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
 
 InsertCounts TrackStore::insert(std::span<const PositionReport> reports) {
   InsertCounts counts;
@@ -241,8 +257,10 @@ InsertCounts TrackStore::insert(std::span<const PositionReport> reports) {
     s.bind(10, r.source);
     s.bind(11, r.provider);
     s.step();
-    if (sqlite3_changes(m_impl->db) > 0) ++counts.inserted;
-    else ++counts.duplicates;
+    if (sqlite3_changes(m_impl->db) > 0)
+      ++counts.inserted;
+    else
+      ++counts.duplicates;
   }
   tx.commit();
   return counts;
@@ -271,8 +289,10 @@ InsertCounts TrackStore::insert(std::span<const StaticData> reports) {
     s.bind(13, d.source);
     s.bind(14, d.provider);
     s.step();
-    if (sqlite3_changes(m_impl->db) > 0) ++counts.inserted;
-    else ++counts.duplicates;
+    if (sqlite3_changes(m_impl->db) > 0)
+      ++counts.inserted;
+    else
+      ++counts.duplicates;
   }
   tx.commit();
   return counts;
@@ -290,8 +310,9 @@ std::vector<PositionReport> TrackStore::track(std::int64_t mmsi, UtcTime t0, Utc
 }
 
 std::vector<PositionReport> TrackStore::ships_in(const BBox& box, UtcTime t0, UtcTime t1) const {
-  Stmt s(m_impl->db, std::string("SELECT ") + kPositionColumns + " FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " +
-                         area_clause(box) + " ORDER BY mmsi, time_us, id");
+  Stmt s(m_impl->db, std::string("SELECT ") + kPositionColumns +
+                         " FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " + area_clause(box) +
+                         " ORDER BY mmsi, time_us, id");
   bind_area(s, box, t0, t1);
   std::vector<PositionReport> out;
   while (s.step()) out.push_back(read_position(s));
@@ -308,8 +329,8 @@ std::vector<std::int64_t> TrackStore::mmsis_in(const BBox& box, UtcTime t0, UtcT
 }
 
 std::vector<StaticData> TrackStore::static_history(std::int64_t mmsi) const {
-  Stmt s(m_impl->db, std::string("SELECT ") + kStaticColumns +
-                         " FROM static_reports WHERE mmsi = ?1 ORDER BY time_us, id");
+  Stmt s(m_impl->db,
+         std::string("SELECT ") + kStaticColumns + " FROM static_reports WHERE mmsi = ?1 ORDER BY time_us, id");
   s.bind(1, mmsi);
   std::vector<StaticData> out;
   while (s.step()) out.push_back(read_static(s));

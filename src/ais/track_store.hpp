@@ -37,7 +37,7 @@ struct BBox {
 
 struct TrackCounts {
   std::int64_t positions = 0;
-  std::int64_t ships = 0;            // distinct MMSIs with positions
+  std::int64_t ships = 0;  // distinct MMSIs with positions
   std::int64_t static_reports = 0;
   std::optional<UtcTime> first, last;  // time span of all positions
 };

@@ -56,12 +56,12 @@ UploadRow parse_row(const CsvReader& csv, const Columns& col) {
   return row;
 }
 
-} // namespace
+}  // namespace
 
 UploadReadReport read_upload_csv(const std::string& path, bool strict,
                                  const std::function<void(const UploadRow&)>& sink) {
   auto csv = CsvReader::open(path);
-  Columns col{csv->require_column("mmsi"), csv->require_column("lat"), csv->require_column("lon"),
+  Columns col{csv->require_column("mmsi"),  csv->require_column("lat"),   csv->require_column("lon"),
               csv->column("overpass_time"), csv->column("captured_time"), csv->column("source"),
               csv->column("notes")};
   UploadReadReport report;
@@ -78,4 +78,4 @@ UploadReadReport read_upload_csv(const std::string& path, bool strict,
   return report;
 }
 
-} // namespace shipchips::ais
+}  // namespace shipchips::ais

@@ -38,4 +38,4 @@ struct UploadReadReport {
 UploadReadReport read_upload_csv(const std::string& path, bool strict,
                                  const std::function<void(const UploadRow&)>& sink);
 
-} // namespace shipchips::ais
+}  // namespace shipchips::ais

@@ -7,4 +7,4 @@ Config load_app_config(const GlobalOptions& global) {
   return start_up(global.config_path, global.log_level, global.log_json);
 }
 
-} // namespace shipchips::app
+}  // namespace shipchips::app

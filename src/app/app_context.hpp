@@ -13,4 +13,4 @@ namespace shipchips::app {
 // Error(config_invalid) naming file, line and key.
 Config load_app_config(const GlobalOptions& global);
 
-} // namespace shipchips::app
+}  // namespace shipchips::app

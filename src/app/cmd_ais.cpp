@@ -5,17 +5,17 @@
 // `shipchips ais import FILE... [--strict]`: reads AIS files of any supported kind (upload CSV
 // or XLSX, DMA, MarineCadastre, NMEA) into the dataset's track store (exact duplicates dropped),
 // with progress on a terminal.
-#include "core/atomic_file.hpp"
 #include "ais/nmea_json.hpp"
+#include "ais/nmea_stream.hpp"
+#include "ais/nmea_text.hpp"
 #include "ais/readers_csv.hpp"
 #include "ais/track_store.hpp"
 #include "app/app_context.hpp"
-#include "pipeline/collect_ais.hpp"
-#include "ais/nmea_stream.hpp"
-#include "ais/nmea_text.hpp"
 #include "app/command.hpp"
 #include "app/progress.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "pipeline/collect_ais.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -145,10 +145,11 @@ class AisImportCommand : public shipchips::app::Command {
       options.progress = [&](long records) { progress.update(0, static_cast<std::uint64_t>(records)); };
       const ais::ImportReport r = ais::import_ais_file(file, store, options);
       progress.done();
-      std::printf("%s (%s): %ld records, %zu positions new, %zu duplicates, %zu static reports new, %ld bad rows "
-                  "(%.1f s)\n",
-                  file.c_str(), std::string(ais::to_string(r.read.format)).c_str(), r.read.records,
-                  r.positions.inserted, r.positions.duplicates, r.statics.inserted, r.read.bad_rows, r.seconds);
+      std::printf(
+          "%s (%s): %ld records, %zu positions new, %zu duplicates, %zu static reports new, %ld bad rows "
+          "(%.1f s)\n",
+          file.c_str(), std::string(ais::to_string(r.read.format)).c_str(), r.read.records, r.positions.inserted,
+          r.positions.duplicates, r.statics.inserted, r.read.bad_rows, r.seconds);
       for (const auto& problem : r.read.problems) std::fprintf(stderr, "  skipped: %s\n", problem.c_str());
     }
     const ais::TrackCounts c = store.counts();

@@ -18,9 +18,10 @@ namespace shipchips::app {
 namespace {
 
 class ChipCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
-    sub.add_option("--ais", m_ais, "AIS file: upload CSV or XLSX (mmsi, lat, lon, overpass_time), DMA, MarineCadastre, NMEA")
+    sub.add_option("--ais", m_ais,
+                   "AIS file: upload CSV or XLSX (mmsi, lat, lon, overpass_time), DMA, MarineCadastre, NMEA")
         ->required();
     sub.add_option("--max-ships", m_options.max_ships, "Ships to process (0: all)");
     sub.add_option("--max-chips", m_options.max_chips, "Chips to write at most (0: no cap)");
@@ -53,21 +54,35 @@ public:
     return report.failed == 0 ? 0 : 1;
   }
 
-private:
+ private:
   void print(const ais::ReadReport& read, const pipeline::ChipRunReport& r, const Config& config) const {
     if (m_json) {
-      nlohmann::json out{{"ais_rows", read.records},  {"bad_rows", read.bad_rows},   {"ships", r.ships},
-                         {"pings", r.pings},          {"chips_planned", r.chips_planned}, {"written", r.written},
-                         {"skipped_existing", r.skipped_existing}, {"skipped_rejected", r.skipped_rejected},
+      nlohmann::json out{{"ais_rows", read.records},
+                         {"bad_rows", read.bad_rows},
+                         {"ships", r.ships},
+                         {"pings", r.pings},
+                         {"chips_planned", r.chips_planned},
+                         {"written", r.written},
+                         {"skipped_existing", r.skipped_existing},
+                         {"skipped_rejected", r.skipped_rejected},
                          {"failed", r.failed},
-                         {"rejected", r.rejected},    {"no_scene_pings", r.no_scene}, {"stac_searches", r.stac_searches},
-                         {"cog_opens", r.cog_opens}, {"prefetched_blocks", r.prefetched_blocks}, {"workers", r.workers},  {"errors", r.errors},
+                         {"rejected", r.rejected},
+                         {"no_scene_pings", r.no_scene},
+                         {"stac_searches", r.stac_searches},
+                         {"cog_opens", r.cog_opens},
+                         {"prefetched_blocks", r.prefetched_blocks},
+                         {"workers", r.workers},
+                         {"errors", r.errors},
                          {"dataset_root", dataset_root(config).string()}};
       nlohmann::json ships = nlohmann::json::array();
       for (const auto& o : r.ship_outcomes) {
-        ships.push_back({{"mmsi", o.mmsi}, {"first_ping", format_iso8601(o.first_ping, 6)},
-                         {"last_ping", format_iso8601(o.last_ping, 6)}, {"pings", o.pings},
-                         {"outcome", ops::to_string(o.kind)}, {"reason", o.reason}, {"chips", o.chips}});
+        ships.push_back({{"mmsi", o.mmsi},
+                         {"first_ping", format_iso8601(o.first_ping, 6)},
+                         {"last_ping", format_iso8601(o.last_ping, 6)},
+                         {"pings", o.pings},
+                         {"outcome", ops::to_string(o.kind)},
+                         {"reason", o.reason},
+                         {"chips", o.chips}});
       }
       out["ship_outcomes"] = std::move(ships);
       std::cout << out.dump(2) << "\n";
@@ -75,10 +90,12 @@ private:
     }
     std::printf("AIS: %ld rows (%ld bad) from %s, %zu ships, %zu pings\n", read.records, read.bad_rows, m_ais.c_str(),
                 r.ships, r.pings);
-    std::printf("scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens, %zu blocks prefetched, "
-                "%zu workers\n",
-                r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers);
-    for (const auto& [reason, count] : r.no_scene) std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
+    std::printf(
+        "scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens, %zu blocks prefetched, "
+        "%zu workers\n",
+        r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers);
+    for (const auto& [reason, count] : r.no_scene)
+      std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
     std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed\n", r.written,
                 r.skipped_existing, r.skipped_rejected, r.failed);
     for (const auto& [reason, count] : r.rejected) std::printf("  rejected: %s: %zu\n", reason.c_str(), count);
@@ -102,5 +119,5 @@ private:
 RegisterCommand reg{"chip", "Chip every ship of an AIS file on the Sentinel-2 scenes that imaged it",
                     [] { return std::make_unique<ChipCommand>(); }};
 
-} // namespace
-} // namespace shipchips::app
+}  // namespace
+}  // namespace shipchips::app

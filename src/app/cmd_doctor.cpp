@@ -1,9 +1,9 @@
 // shipchips doctor [--json] [--show-config] [--offline] [--db FILE]: readiness checks (see ops/doctor.hpp).
-#include "core/startup.hpp"
 #include "app/command.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "core/logging.hpp"
+#include "core/startup.hpp"
 #include "ops/doctor.hpp"
 
 #include <iostream>
@@ -11,7 +11,7 @@
 namespace {
 
 class DoctorCommand : public shipchips::app::Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_flag("--json", m_json, "Print one JSON object {checks:[{name,status,detail}],ok}");
     sub.add_flag("--show-config", m_show_config, "Also print the effective configuration (file + environment)");
@@ -48,12 +48,13 @@ public:
       std::cout << redact(ops::to_json(report, m_show_config).dump(2)) << "\n";
     } else {
       std::cout << ops::format_table(report);
-      if (m_show_config && report.config) std::cout << "\n# effective configuration\n" << redact(to_yaml(*report.config));
+      if (m_show_config && report.config)
+        std::cout << "\n# effective configuration\n" << redact(to_yaml(*report.config));
     }
     return report.ok() ? 0 : 1;
   }
 
-private:
+ private:
   bool m_json = false;
   bool m_show_config = false;
   bool m_offline = false;
@@ -64,4 +65,4 @@ private:
 shipchips::app::RegisterCommand reg{"doctor", "Check config, secrets, storage, libraries and the STAC endpoint",
                                     [] { return std::make_unique<DoctorCommand>(); }};
 
-} // namespace
+}  // namespace

@@ -18,8 +18,9 @@ class FixtureAisstreamCommand : public shipchips::app::Command {
  public:
   void setup(CLI::App& sub) override {
     sub.add_option("--frames", m_frames, "JSON-lines file of aisstream frames played to every connection");
-    sub.add_option("--interval-ms", m_interval_ms, "Delay before each frame")->capture_default_str()->check(
-        CLI::Range(0, 3600000));
+    sub.add_option("--interval-ms", m_interval_ms, "Delay before each frame")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600000));
     sub.add_option("--key", m_options.expected_api_key, "The API key a subscription must carry")->capture_default_str();
     sub.add_flag("--filter-to-boxes", m_options.filter_to_boxes,
                  "Send a position only when it lies in the connection's subscribed boxes (as aisstream does)");

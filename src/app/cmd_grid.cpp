@@ -16,7 +16,9 @@
 namespace shipchips::app {
 namespace {
 
-nlohmann::ordered_json lonlat_json(const geo::LonLat& p) { return nlohmann::ordered_json::array({p.lon, p.lat}); }
+nlohmann::ordered_json lonlat_json(const geo::LonLat& p) {
+  return nlohmann::ordered_json::array({p.lon, p.lat});
+}
 
 nlohmann::ordered_json tile_json(const geo::S2Tile& t) {
   const geo::LonLat ul = geo::utm_to_lonlat(t.utm_zone, t.north, t.xmin, t.ymax());
@@ -39,8 +41,8 @@ nlohmann::ordered_json tile_json(const geo::S2Tile& t) {
   j["ymax"] = t.ymax();
   j["utm_ul"] = {t.ulx(), t.uly()};
   j["utm_lr"] = {t.xmax(), t.ymin};
-  j["corners_lonlat"] = {{"ul", lonlat_json(ul)}, {"ur", lonlat_json(ur)}, {"lr", lonlat_json(lr)},
-                         {"ll", lonlat_json(ll)}};
+  j["corners_lonlat"] = {
+      {"ul", lonlat_json(ul)}, {"ur", lonlat_json(ur)}, {"lr", lonlat_json(lr)}, {"ll", lonlat_json(ll)}};
   j["footprint"] = {{"type", "Polygon"}, {"coordinates", nlohmann::ordered_json::array({ring})}};
   return j;
 }
@@ -62,7 +64,7 @@ void print_tiles(const std::vector<geo::S2Tile>& tiles, bool json) {
 }
 
 class GridTileCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_option("tiles", m_ids, "Tile ids (30STF, T30STF, ...)")->required();
     sub.add_flag("--json", m_json, "One JSON object per tile and line");
@@ -86,13 +88,13 @@ public:
     return status;
   }
 
-private:
+ private:
   std::vector<std::string> m_ids;
   bool m_json = false;
 };
 
 class GridPointCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_option("lon", m_lon, "Longitude, degrees east")->required();
     sub.add_option("lat", m_lat, "Latitude, degrees north")->required();
@@ -104,7 +106,7 @@ public:
     return std::cout ? 0 : 1;
   }
 
-private:
+ private:
   double m_lon = 0.0;
   double m_lat = 0.0;
   bool m_json = false;

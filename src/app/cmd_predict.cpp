@@ -22,8 +22,8 @@
 #include "plan/schedule_versions.hpp"
 #include "plan/tle_source.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <functional>
@@ -43,7 +43,6 @@ const std::map<std::string, Planner>& planners() {
   };
   return table;
 }
-
 
 nlohmann::ordered_json pass_json(const plan::PredictedPass& p) {
   nlohmann::ordered_json j;
@@ -68,19 +67,21 @@ nlohmann::ordered_json pass_json(const plan::PredictedPass& p) {
 }
 
 class PredictOverpassesCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
-    sub.add_option("--mode", m_mode, "planner: auto (the ESA plan where it covers the days and satellites, TLE "
-                                     "prediction elsewhere), tle (SGP4 from TLEs, days from --start), backfill "
-                                     "(past days before --start) or esa_plan (an ESA acquisition plan, KML or "
-                                     "CSV); default satellite_tracking.mode")
+    sub.add_option("--mode", m_mode,
+                   "planner: auto (the ESA plan where it covers the days and satellites, TLE "
+                   "prediction elsewhere), tle (SGP4 from TLEs, days from --start), backfill "
+                   "(past days before --start) or esa_plan (an ESA acquisition plan, KML or "
+                   "CSV); default satellite_tracking.mode")
         ->check(CLI::IsMember({"auto", "tle", "backfill", "esa_plan"}));
     sub.add_option("--esa-kml", m_esa_kml,
                    "ESA acquisition plan KML, a file or an http(s) URL (default satellite_tracking.esa_kml_path)");
     sub.add_option("--esa-csv", m_esa_csv,
                    "ESA plan as the seed's CSV, a file or an http(s) URL (default satellite_tracking.esa_csv_path)");
-    sub.add_option("--tle", m_tle, "TLE or OMM (CSV/JSON/XML) file (default satellite_tracking.tle_file, else a "
-                                   "download of satellite_tracking.tle_source through the cache)");
+    sub.add_option("--tle", m_tle,
+                   "TLE or OMM (CSV/JSON/XML) file (default satellite_tracking.tle_file, else a "
+                   "download of satellite_tracking.tle_source through the cache)");
     sub.add_option("--tiles", m_tiles, "MGRS tile ids, comma separated (default satellite_tracking.tiles)")
         ->delimiter(',');
     sub.add_option("--satellites", m_satellites, "S2A,S2B,S2C subset (default satellite_tracking.satellites)")
@@ -97,8 +98,8 @@ public:
     const std::string mode = m_mode.empty() ? std::string(to_string(st.mode)) : m_mode;
     if (mode == "esa_plan") return run_esa(config);
     if (mode != "auto" && !planners().contains(mode))
-      throw Error(ErrorCode::invalid_argument, "--mode: satellite_tracking.mode is \"" + mode +
-                                                   "\"; give --mode auto, tle, backfill or esa_plan");
+      throw Error(ErrorCode::invalid_argument,
+                  "--mode: satellite_tracking.mode is \"" + mode + "\"; give --mode auto, tle, backfill or esa_plan");
 
     plan::PlannerRequest request;
     request.tiles = m_tiles.empty() ? st.tiles : m_tiles;
@@ -144,7 +145,7 @@ public:
     return 0;
   }
 
-private:
+ private:
   // --tle, else satellite_tracking.tle_file, else a download of tle_source through the cache.
   std::vector<orbit::Tle> load_element_sets(const Config& config) const {
     const SatelliteTrackingConfig& st = config.satellite_tracking;
@@ -167,8 +168,10 @@ private:
     const SatelliteTrackingConfig& st = config.satellite_tracking;
     std::string kml = m_esa_kml, csv = m_esa_csv;
     if (kml.empty() && csv.empty()) {
-      if (!st.esa_kml_path.empty()) kml = st.esa_kml_path;
-      else if (!st.esa_csv_path.empty()) csv = st.esa_csv_path;
+      if (!st.esa_kml_path.empty())
+        kml = st.esa_kml_path;
+      else if (!st.esa_csv_path.empty())
+        csv = st.esa_csv_path;
       if (!kml.empty() && !plan::is_url(kml)) kml = resolve_path(config, kml).string();
       if (!csv.empty() && !plan::is_url(csv)) csv = resolve_path(config, csv).string();
     }
@@ -222,5 +225,5 @@ RegisterCommand reg{"predict-overpasses",
                     "days; esa_plan: ESA plans)",
                     [] { return std::make_unique<PredictOverpassesCommand>(); }};
 
-} // namespace
-} // namespace shipchips::app
+}  // namespace
+}  // namespace shipchips::app

@@ -1,9 +1,9 @@
 // `shipchips stac search`: one STAC search (bbox/point, time, cloud) or, with --points, the
 // scenes that could image every point of an AIS upload CSV (grouped searches, see
 // stac/scene_lookup.hpp), summarised per ship.
+#include "ais/upload_csv.hpp"
 #include "app/app_context.hpp"
 #include "app/command.hpp"
-#include "ais/upload_csv.hpp"
 #include "core/error.hpp"
 #include "stac/from_config.hpp"
 #include "stac/scene_lookup.hpp"
@@ -48,14 +48,13 @@ nlohmann::json item_summary(const stac::Item& item) {
           {"datetime", format_iso8601(item.datetime, 3)},
           {"cloud_cover", item.cloud_cover ? nlohmann::json(*item.cloud_cover) : nlohmann::json()},
           {"processing_baseline", item.processing_baseline},
-          {"boa_offset_applied",
-           item.boa_offset_applied ? nlohmann::json(*item.boa_offset_applied) : nlohmann::json()},
+          {"boa_offset_applied", item.boa_offset_applied ? nlohmann::json(*item.boa_offset_applied) : nlohmann::json()},
           {"epsg", item.epsg ? nlohmann::json(*item.epsg) : nlohmann::json()},
           {"tile", item.mgrs_tile}};
 }
 
 class StacSearchCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_option("--endpoint", m_endpoint, "STAC API root (default: stac.endpoint)");
     sub.add_option("--collection", m_collection, "Collection (default: stac.collection)");
@@ -65,8 +64,9 @@ public:
     sub.add_option("--cloud-max", m_cloud_max, "eo:cloud_cover <= this (default: stac.cloud_cover_max)");
     sub.add_option("--max-items", m_max_items, "stop after this many items (default: stac.max_items)");
     sub.add_option("--points", m_points, "AIS upload CSV (mmsi, lat, lon, overpass_time): scenes per ship");
-    sub.add_option("--window-hours", m_window_hours, "with --points: |scene - AIS time| allowed "
-                                                     "(default: stac.search_window_hours)");
+    sub.add_option("--window-hours", m_window_hours,
+                   "with --points: |scene - AIS time| allowed "
+                   "(default: stac.search_window_hours)");
     sub.add_flag("--strict", m_strict, "with --points: a bad CSV row is fatal");
     sub.add_flag("--json", m_json, "JSON lines instead of a table");
     sub.get_option("--bbox")->excludes(sub.get_option("--point"));
@@ -82,7 +82,7 @@ public:
     return run_single(config, client);
   }
 
-private:
+ private:
   int run_single(const Config& config, stac::StacClient& client) {
     stac::SearchRequest request;
     request.collections = {config.stac.collection};
@@ -200,5 +200,5 @@ private:
 RegisterCommand reg{"stac search", "Search a STAC API for Sentinel-2 L2A scenes (or scenes per AIS point)",
                     [] { return std::make_unique<StacSearchCommand>(); }};
 
-} // namespace
-} // namespace shipchips::app
+}  // namespace
+}  // namespace shipchips::app

@@ -17,7 +17,7 @@ namespace shipchips::app {
 namespace {
 
 class TlePropagateCommand : public Command {
-public:
+ public:
   void setup(CLI::App& sub) override {
     sub.add_option("--tle", m_tle, "TLE file (two- or three-line sets)")->required();
     sub.add_flag("--verify", m_verify,
@@ -26,7 +26,9 @@ public:
     sub.add_option("--start", m_start, "first time, minutes from each set's epoch (default 0)");
     sub.add_option("--stop", m_stop, "last time, minutes from epoch (default 1440)");
     sub.add_option("--step", m_step, "step, minutes (default 60)");
-    sub.get_option("--verify")->excludes(sub.get_option("--start"))->excludes(sub.get_option("--stop"))
+    sub.get_option("--verify")
+        ->excludes(sub.get_option("--start"))
+        ->excludes(sub.get_option("--stop"))
         ->excludes(sub.get_option("--step"));
   }
 
@@ -61,7 +63,7 @@ public:
     return failed_sets_status(failed, sets.size());
   }
 
-private:
+ private:
   int run_verify() {
     const auto cases = orbit::read_verification_cases(m_tle);
     const auto errors = orbit::write_verification_output(cases, std::cout);
@@ -92,5 +94,5 @@ private:
 RegisterCommand reg{"tle propagate", "SGP4 TEME positions from a TLE file (--verify: Vallado's verification run)",
                     [] { return std::make_unique<TlePropagateCommand>(); }};
 
-} // namespace
-} // namespace shipchips::app
+}  // namespace
+}  // namespace shipchips::app

@@ -21,7 +21,7 @@ struct GlobalOptions {
 };
 
 class Command {
-public:
+ public:
   virtual ~Command() = default;
   // Adds options to `sub`; must not do I/O.
   virtual void setup(CLI::App& sub) = 0;
@@ -46,4 +46,4 @@ struct RegisterCommand {
   }
 };
 
-} // namespace shipchips::app
+}  // namespace shipchips::app

@@ -18,14 +18,16 @@ void report_error(const Error& e, std::string_view command) {
             << to_string(e.category()) << "]: " << e.what() << "\n";
 }
 
-} // namespace shipchips::app
+}  // namespace shipchips::app
 
 namespace {
 
 using namespace shipchips;
 
 // The options of the top level that take a value (--config FILE, --log-level L).
-bool global_takes_value(std::string_view token) { return token == "--config" || token == "--log-level"; }
+bool global_takes_value(std::string_view token) {
+  return token == "--config" || token == "--log-level";
+}
 
 struct CommandScan {
   std::string path;     // "fixture build": the words naming the command
@@ -67,7 +69,7 @@ std::string command_names(CLI::App& app) {
   return names;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace shipchips::app;
@@ -122,9 +124,8 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return cli.exit(e);  // --help, --version
     // Every other parse failure is a usage error with invalid_argument's exit code, in the
     // same one-line form as every other error.
-    report_error(Error(ErrorCode::invalid_argument,
-                       std::string(e.what()) + " (see shipchips " + (scan.path.empty() ? "" : scan.path + " ") +
-                           "--help)"),
+    report_error(Error(ErrorCode::invalid_argument, std::string(e.what()) + " (see shipchips " +
+                                                        (scan.path.empty() ? "" : scan.path + " ") + "--help)"),
                  scan.path);
     return exit_code_of(ErrorCode::invalid_argument);
   }
@@ -146,4 +147,3 @@ int main(int argc, char** argv) {
     return exit_code_of(ErrorCode::internal);
   }
 }
-

@@ -3,18 +3,20 @@
 // when stderr is a terminal (logs and pipes stay clean), redrawn at most 5 times a second,
 // erased when done.
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 namespace shipchips::app {
 
 class TerminalProgress {
  public:
   TerminalProgress(std::string label, std::uint64_t total_bytes)
-      : m_label(std::move(label)), m_total(total_bytes), m_enabled(::isatty(STDERR_FILENO) == 1),
+      : m_label(std::move(label)),
+        m_total(total_bytes),
+        m_enabled(::isatty(STDERR_FILENO) == 1),
         m_start(std::chrono::steady_clock::now()) {}
   ~TerminalProgress() { done(); }
   TerminalProgress(const TerminalProgress&) = delete;

@@ -2,12 +2,12 @@
 
 #include "core/error.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <random>
-#include <unistd.h>
 
 namespace shipchips {
 namespace fs = std::filesystem;
@@ -32,7 +32,9 @@ fs::path temp_name_for(const fs::path& final_path) {
   return final_path.parent_path() / name;
 }
 
-fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
+fs::path folder_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
 
 [[noreturn]] void io_fail(const fs::path& path, std::string_view what, int error_number) {
   throw Error(ErrorCode::io_error, path.string() + ": " + std::string(what) + ": " + std::strerror(error_number));
@@ -40,7 +42,7 @@ fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.
 
 // Closes the descriptor on every path; the first failure wins.
 class Descriptor {
-public:
+ public:
   explicit Descriptor(int fd) : m_fd(fd) {}
   Descriptor(const Descriptor&) = delete;
   Descriptor& operator=(const Descriptor&) = delete;
@@ -55,7 +57,7 @@ public:
     return ::close(fd) == 0 ? 0 : errno;
   }
 
-private:
+ private:
   int m_fd;
 };
 
@@ -80,7 +82,9 @@ void make_directories(const fs::path& dir) {
   if (ec) throw Error(ErrorCode::io_error, dir.string() + ": cannot create folder: " + ec.message());
 }
 
-void fsync_directory(const fs::path& dir) { fsync_path(dir.empty() ? fs::path(".") : dir, O_RDONLY | O_DIRECTORY, "sync folder"); }
+void fsync_directory(const fs::path& dir) {
+  fsync_path(dir.empty() ? fs::path(".") : dir, O_RDONLY | O_DIRECTORY, "sync folder");
+}
 
 void write_file_atomic(const fs::path& path, std::string_view bytes) {
   make_directories(path.parent_path());

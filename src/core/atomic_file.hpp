@@ -27,7 +27,7 @@ void fsync_directory(const std::filesystem::path& dir);
 // commit(): fsync, rename into place, fsync the folder. If commit() is never called, the
 // destructor removes the temporary file.
 class AtomicOutput {
-public:
+ public:
   explicit AtomicOutput(std::filesystem::path final_path);
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
@@ -37,10 +37,10 @@ public:
   const std::filesystem::path& final_path() const { return m_final; }
   void commit();
 
-private:
+ private:
   std::filesystem::path m_final;
   std::filesystem::path m_temp;
   bool m_committed = false;
 };
 
-} // namespace shipchips
+}  // namespace shipchips

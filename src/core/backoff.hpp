@@ -27,14 +27,14 @@ std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, int attempt
 
 // Draws the jitter. Seeded from std::random_device unless a test fixes the seed.
 class Backoff {
-public:
+ public:
   explicit Backoff(BackoffPolicy policy);
   Backoff(BackoffPolicy policy, std::uint64_t seed);
   std::chrono::milliseconds delay(int attempt);
   const BackoffPolicy& policy() const { return m_policy; }
   void seed(std::uint64_t seed) { m_rng.seed(seed); }
 
-private:
+ private:
   BackoffPolicy m_policy;
   std::mt19937_64 m_rng;
 };

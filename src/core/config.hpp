@@ -40,18 +40,18 @@ std::string_view to_string(LogLevel v);
 
 struct SatelliteTrackingConfig {
   PlannerMode mode = PlannerMode::automatic;
-  std::vector<std::string> tiles{"30STF"};           // MGRS ids; a leading "T" is dropped
+  std::vector<std::string> tiles{"30STF"};  // MGRS ids; a leading "T" is dropped
   std::vector<std::string> satellites{"S2A", "S2B", "S2C"};
-  int overpass_window_minutes = 15;                   // +/- around the predicted time
+  int overpass_window_minutes = 15;  // +/- around the predicted time
   int prediction_days = 7;
   std::string tle_source = "https://celestrak.org/NORAD/elements/gp.php?NAME=SENTINEL-2&FORMAT=tle";
-  std::string tle_file;                               // local TLE/OMM file; wins over tle_source
+  std::string tle_file;  // local TLE/OMM file; wins over tle_source
   std::string esa_csv_path;
   std::string esa_kml_path;
   double min_sun_elevation_deg = 5.0;
-  double tle_cache_hours = 6.0;                       // a downloaded TLE file is reused this long
-  double tle_max_age_days = 14.0;                     // elements older than this (vs the window) warn
-  int schedule_versions_keep = 30;                    // replaced schedules kept in plan/history (0 = all)
+  double tle_cache_hours = 6.0;     // a downloaded TLE file is reused this long
+  double tle_max_age_days = 14.0;   // elements older than this (vs the window) warn
+  int schedule_versions_keep = 30;  // replaced schedules kept in plan/history (0 = all)
   bool operator==(const SatelliteTrackingConfig&) const = default;
 };
 
@@ -64,15 +64,15 @@ struct AisConfig {
   double connect_timeout_s = 10.0;
   double reconnect_initial_backoff_s = 1.0;
   double reconnect_max_backoff_s = 60.0;
-  int max_reconnects = 0;                             // 0 = unlimited
+  int max_reconnects = 0;  // 0 = unlimited
   double bbox_margin_km = 10.0;
   double max_gap_s = 600.0;
   double max_extrapolation_s = 120.0;
-  double ping_interval_s = 20.0;                      // WebSocket ping when the link is quiet
-  double read_timeout_s = 60.0;                       // no frame (or pong) this long = reconnect
-  int queue_capacity = 20000;                         // messages between socket and DB writer
-  bool allow_global = false;                          // subscribe to the whole world with no window
-  std::string ca_file;                                // extra CA bundle for wss:// ("" = system)
+  double ping_interval_s = 20.0;  // WebSocket ping when the link is quiet
+  double read_timeout_s = 60.0;   // no frame (or pong) this long = reconnect
+  int queue_capacity = 20000;     // messages between socket and DB writer
+  bool allow_global = false;      // subscribe to the whole world with no window
+  std::string ca_file;            // extra CA bundle for wss:// ("" = system)
   bool operator==(const AisConfig&) const = default;
 };
 
@@ -87,7 +87,7 @@ struct StacConfig {
   double connect_timeout_s = 10.0;
   double request_timeout_s = 60.0;
   int max_retries = 4;
-  std::vector<std::string> relax_steps;               // "cloud_cover_max=50,search_window_hours=24", ...
+  std::vector<std::string> relax_steps;  // "cloud_cover_max=50,search_window_hours=24", ...
   bool operator==(const StacConfig&) const = default;
 };
 
@@ -95,9 +95,9 @@ struct StacConfig {
 // the configured ones ("cloud_cover_max=50,search_window_hours=24"; keys not named keep the
 // configured value). Throws Error(config_invalid) naming the bad key or value.
 struct StacRelaxStep {
-  std::string text;                     // as written in the config (recorded in chip metadata)
-  double cloud_cover_max = -1.0;        // < 0: unchanged
-  double search_window_hours = -1.0;    // < 0: unchanged
+  std::string text;                   // as written in the config (recorded in chip metadata)
+  double cloud_cover_max = -1.0;      // < 0: unchanged
+  double search_window_hours = -1.0;  // < 0: unchanged
 };
 StacRelaxStep parse_stac_relax_step(const std::string& text);
 
@@ -112,7 +112,7 @@ struct TilingConfig {
   std::vector<int> overviews{2, 4, 8, 16};
   Compression compression = Compression::deflate;
   bool write_quicklook = true;
-  int workers = 0;                                    // 0 = one per CPU core
+  int workers = 0;  // 0 = one per CPU core
   int block_cache_mb = 256;
   bool operator==(const TilingConfig&) const = default;
 };
@@ -180,7 +180,7 @@ struct OpsConfig {
 };
 
 struct AlertsConfig {
-  std::string webhook_url;                            // treated as a secret in logs
+  std::string webhook_url;  // treated as a secret in logs
   double threshold_fail_rate = 0.5;
   int min_jobs = 10;
   bool operator==(const AlertsConfig&) const = default;
@@ -188,9 +188,9 @@ struct AlertsConfig {
 
 struct LoggingConfig {
   LogLevel level = LogLevel::info;
-  std::string file = "logs/run.log";                  // "" = console only
-  std::string rotation = "10 MB";                     // see parse_size()
-  int keep = 5;                                       // rotated files kept besides the live one
+  std::string file = "logs/run.log";  // "" = console only
+  std::string rotation = "10 MB";     // see parse_size()
+  int keep = 5;                       // rotated files kept besides the live one
   bool json = false;
   bool console = true;
   bool operator==(const LoggingConfig&) const = default;
@@ -252,4 +252,4 @@ std::filesystem::path dataset_root(const Config& config);
 // A path relative to the dataset root (a storage.layout value or db_path), resolved.
 std::filesystem::path dataset_path(const Config& config, const std::string& relative);
 
-} // namespace shipchips
+}  // namespace shipchips

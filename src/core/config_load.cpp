@@ -31,19 +31,23 @@ RawValue raw_of(const YAML::Node& node) {
   RawValue v;
   v.line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
   switch (node.Type()) {
-  case YAML::NodeType::Undefined:
-  case YAML::NodeType::Null: v.kind = RawValue::Kind::null; break;
-  case YAML::NodeType::Scalar:
-    v.kind = RawValue::Kind::scalar;
-    v.text = node.Scalar();
-    // yaml-cpp tags plain scalars "?" and quoted ones "!"; an explicit tag also means "as written".
-    v.quoted = !(node.Tag().empty() || node.Tag() == "?");
-    break;
-  case YAML::NodeType::Sequence:
-    v.kind = RawValue::Kind::sequence;
-    for (const auto& item : node) v.items.push_back(raw_of(item));
-    break;
-  case YAML::NodeType::Map: v.kind = RawValue::Kind::mapping; break;
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      v.kind = RawValue::Kind::null;
+      break;
+    case YAML::NodeType::Scalar:
+      v.kind = RawValue::Kind::scalar;
+      v.text = node.Scalar();
+      // yaml-cpp tags plain scalars "?" and quoted ones "!"; an explicit tag also means "as written".
+      v.quoted = !(node.Tag().empty() || node.Tag() == "?");
+      break;
+    case YAML::NodeType::Sequence:
+      v.kind = RawValue::Kind::sequence;
+      for (const auto& item : node) v.items.push_back(raw_of(item));
+      break;
+    case YAML::NodeType::Map:
+      v.kind = RawValue::Kind::mapping;
+      break;
   }
   return v;
 }
@@ -54,7 +58,7 @@ std::string upper(std::string s) {
 }
 
 class Loader {
-public:
+ public:
   explicit Loader(std::string file_name) : m_file(std::move(file_name)) {}
 
   void read_yaml(std::string_view text) {
@@ -66,7 +70,8 @@ public:
     }
     if (root.IsNull()) return;  // an empty file: every key keeps its default
     if (!root.IsMap()) {
-      throw Error(ErrorCode::config_invalid, located(m_file, line_of(root), "", "the top level must be a mapping of sections"));
+      throw Error(ErrorCode::config_invalid,
+                  located(m_file, line_of(root), "", "the top level must be a mapping of sections"));
     }
     const auto& sections = config_detail::config_sections();
     std::set<std::string> seen;
@@ -109,9 +114,9 @@ public:
         std::vector<std::string> known;
         for (const auto& f : fields) known.push_back(f.env_name());
         std::string hint = config_detail::closest_name(name, known);
-        throw Error(ErrorCode::config_invalid,
-                    located(name, 0, "", "no such setting in section " + section +
-                                             (hint.empty() ? "" : " (did you mean " + hint + "?)")));
+        throw Error(ErrorCode::config_invalid, located(name, 0, "",
+                                                       "no such setting in section " + section +
+                                                           (hint.empty() ? "" : " (did you mean " + hint + "?)")));
       }
     }
   }
@@ -131,8 +136,9 @@ public:
                       std::to_string(c.gate.center_window_px));
     }
     if (c.gate.enabled && !c.masks.use_scl && !c.masks.use_ndwi) {
-      fail_origin({"masks.use_scl", "masks.use_ndwi", "gate.enabled"}, "masks.use_ndwi",
-                  "the gate needs SCL or NDWI: with masks.use_scl false, masks.use_ndwi must be true (or gate.enabled false)");
+      fail_origin(
+          {"masks.use_scl", "masks.use_ndwi", "gate.enabled"}, "masks.use_ndwi",
+          "the gate needs SCL or NDWI: with masks.use_scl false, masks.use_ndwi must be true (or gate.enabled false)");
     }
     if (c.tiling.block_size % 16 != 0) {
       fail_origin({"tiling.block_size"}, "tiling.block_size",
@@ -148,7 +154,8 @@ public:
     }
     for (const auto& b : c.tiling.bands_swir) {
       if (std::find(c.tiling.bands_core.begin(), c.tiling.bands_core.end(), b) != c.tiling.bands_core.end()) {
-        fail_origin({"tiling.bands_swir", "tiling.bands_core"}, "tiling.bands_swir", b + " is already in tiling.bands_core");
+        fail_origin({"tiling.bands_swir", "tiling.bands_core"}, "tiling.bands_swir",
+                    b + " is already in tiling.bands_core");
       }
     }
     const std::vector<std::pair<std::string, const std::vector<int>*>> classes{
@@ -172,7 +179,7 @@ public:
 
   Config& config() { return m_config; }
 
-private:
+ private:
   static long line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
 
   static std::string describe_node(const YAML::Node& node) { return config_detail::describe(raw_of(node)); }
@@ -299,7 +306,7 @@ nlohmann::ordered_json ordered_dump(const Config& config) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 bool Config::operator==(const Config& o) const {
   return satellite_tracking == o.satellite_tracking && ais == o.ais && stac == o.stac && tiling == o.tiling &&
@@ -354,7 +361,9 @@ Config load_config(const std::filesystem::path& path, const EnvMap& env) {
   return load_config_text(buffer.str(), path.string(), env);
 }
 
-Config load_config(const std::filesystem::path& path) { return load_config(path, EnvMap{}); }
+Config load_config(const std::filesystem::path& path) {
+  return load_config(path, EnvMap{});
+}
 
 std::vector<std::pair<std::string, std::string>> config_keys_and_env_names() {
   std::vector<std::pair<std::string, std::string>> out;
@@ -362,7 +371,9 @@ std::vector<std::pair<std::string, std::string>> config_keys_and_env_names() {
   return out;
 }
 
-nlohmann::json to_json(const Config& config) { return nlohmann::json::parse(ordered_dump(config).dump()); }
+nlohmann::json to_json(const Config& config) {
+  return nlohmann::json::parse(ordered_dump(config).dump());
+}
 
 std::string to_yaml(const Config& config) {
   YAML::Emitter out;
@@ -376,10 +387,12 @@ std::filesystem::path resolve_path(const Config& config, const std::filesystem::
   return (base / p).lexically_normal();
 }
 
-std::filesystem::path dataset_root(const Config& config) { return resolve_path(config, config.storage.dataset_root); }
+std::filesystem::path dataset_root(const Config& config) {
+  return resolve_path(config, config.storage.dataset_root);
+}
 
 std::filesystem::path dataset_path(const Config& config, const std::string& relative) {
   return (dataset_root(config) / relative).lexically_normal();
 }
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -32,9 +32,9 @@ FieldSpec make_field(std::string section, std::string key, Access access, Parser
 
 // FIELD(stac, cloud_cover_max, parser): the key's spelling and the member are one token, so
 // they cannot drift apart. Nested keys work too: FIELD(storage, layout.qa_report, ...).
-#define FIELD(section, key, parser)                                                                 \
-  make_field<std::decay_t<decltype(std::declval<Config&>().section.key)>>(                          \
-      #section, #key, [](Config& c) -> auto& { return c.section.key; }, parser)
+#define FIELD(section, key, parser)                                        \
+  make_field<std::decay_t<decltype(std::declval<Config&>().section.key)>>( \
+      #section, #key, [](Config & c) -> auto& { return c.section.key; }, parser)
 
 std::string upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -65,7 +65,9 @@ std::string one_of(const std::string& raw, std::initializer_list<const char*> al
   throw std::string("\"" + raw + "\" is not a " + what + " (one of " + options + ")");
 }
 
-std::string satellite(const std::string& raw) { return one_of(upper(raw), {"S2A", "S2B", "S2C", "S2D"}, "Sentinel-2 satellite"); }
+std::string satellite(const std::string& raw) {
+  return one_of(upper(raw), {"S2A", "S2B", "S2C", "S2D"}, "Sentinel-2 satellite");
+}
 
 // The reflectance bands the chipper reads (stac::kAllBands without SCL; a unit test keeps the
 // two lists equal): accepting B01, B05-B07, B8A or B09 here would only fail at chip time.
@@ -74,7 +76,8 @@ std::string band(const std::string& raw) {
 }
 
 std::string identifier(const std::string& raw) {
-  bool ok = !raw.empty() && std::all_of(raw.begin(), raw.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+  bool ok =
+      !raw.empty() && std::all_of(raw.begin(), raw.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
   if (!ok) throw std::string("\"" + raw + "\" is not a message type name");
   return raw;
 }
@@ -208,7 +211,7 @@ std::vector<FieldSpec> build_fields() {
 
 #undef FIELD
 
-} // namespace
+}  // namespace
 
 std::string FieldSpec::env_name() const {
   std::string name = "SHIPCHIPS_" + upper(section) + "_" + upper(key);
@@ -222,10 +225,9 @@ const std::vector<FieldSpec>& config_fields() {
 }
 
 const std::vector<std::string>& config_sections() {
-  static const std::vector<std::string> sections{"satellite_tracking", "ais",    "stac",   "tiling",
-                                                 "masks",              "gate",   "storage", "splits",
-                                                 "ops",                "alerts", "logging"};
+  static const std::vector<std::string> sections{
+      "satellite_tracking", "ais", "stac", "tiling", "masks", "gate", "storage", "splits", "ops", "alerts", "logging"};
   return sections;
 }
 
-} // namespace shipchips::config_detail
+}  // namespace shipchips::config_detail

@@ -20,10 +20,10 @@ namespace shipchips::config_detail {
 struct RawValue {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
-  std::string text;          // scalar text
-  bool quoted = false;       // YAML '...' or "..." (a string, never a number or bool)
-  bool from_env = false;     // environment text: lists may be written "a,b" or "[a, b]"
-  long line = 0;             // 1-based; 0 when unknown
+  std::string text;       // scalar text
+  bool quoted = false;    // YAML '...' or "..." (a string, never a number or bool)
+  bool from_env = false;  // environment text: lists may be written "a,b" or "[a, b]"
+  long line = 0;          // 1-based; 0 when unknown
   std::vector<RawValue> items;
 };
 
@@ -68,8 +68,7 @@ Parser<std::string> url(std::vector<std::string> schemes, bool allow_empty);
 Parser<std::string> size_text(std::uint64_t min_bytes);
 // A path below the dataset root: relative, no "..", only the given {placeholders}.
 Parser<std::string> relative_path(std::vector<std::string> placeholders);
-Parser<std::vector<std::string>> string_list(std::function<std::string(const std::string&)> item,
-                                             bool allow_empty);
+Parser<std::vector<std::string>> string_list(std::function<std::string(const std::string&)> item, bool allow_empty);
 Parser<std::vector<int>> int_list(long lo, long hi, bool allow_empty, bool increasing);
 
 template <class E>
@@ -96,4 +95,4 @@ std::string_view enum_to_string(E value) {
 // Closest known name within edit distance 2, or "".
 std::string closest_name(const std::string& name, const std::vector<std::string>& known);
 
-} // namespace shipchips::config_detail
+}  // namespace shipchips::config_detail

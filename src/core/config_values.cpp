@@ -15,30 +15,40 @@ namespace shipchips {
 namespace config_detail {
 namespace {
 
-constexpr std::array<std::pair<PlannerMode, std::string_view>, 4> kPlannerModes{{
-    {PlannerMode::automatic, "auto"}, {PlannerMode::esa_plan, "esa_plan"}, {PlannerMode::tle, "tle"},
-    {PlannerMode::backfill, "backfill"}}};
-constexpr std::array<std::pair<StacProvider, std::string_view>, 3> kProviders{{
-    {StacProvider::earth_search_l2a, "earth_search_l2a"},
-    {StacProvider::earth_search_c1_l2a, "earth_search_c1_l2a"},
-    {StacProvider::planetary_computer, "planetary_computer"}}};
+constexpr std::array<std::pair<PlannerMode, std::string_view>, 4> kPlannerModes{{{PlannerMode::automatic, "auto"},
+                                                                                 {PlannerMode::esa_plan, "esa_plan"},
+                                                                                 {PlannerMode::tle, "tle"},
+                                                                                 {PlannerMode::backfill, "backfill"}}};
+constexpr std::array<std::pair<StacProvider, std::string_view>, 3> kProviders{
+    {{StacProvider::earth_search_l2a, "earth_search_l2a"},
+     {StacProvider::earth_search_c1_l2a, "earth_search_c1_l2a"},
+     {StacProvider::planetary_computer, "planetary_computer"}}};
 // GDAL calls bicubic "cubic"; the seed's config says "bicubic", so that is the spelling here.
-constexpr std::array<std::pair<ResampleMethod, std::string_view>, 6> kResample{{
-    {ResampleMethod::nearest, "nearest"}, {ResampleMethod::bilinear, "bilinear"},
-    {ResampleMethod::bicubic, "bicubic"}, {ResampleMethod::cubic_spline, "cubicspline"},
-    {ResampleMethod::lanczos, "lanczos"}, {ResampleMethod::average, "average"}}};
-constexpr std::array<std::pair<Compression, std::string_view>, 4> kCompression{{
-    {Compression::deflate, "deflate"}, {Compression::zstd, "zstd"}, {Compression::lzw, "lzw"},
-    {Compression::none, "none"}}};
-constexpr std::array<std::pair<SplitGroup, std::string_view>, 3> kSplitGroups{{
-    {SplitGroup::mmsi, "mmsi"}, {SplitGroup::scene, "scene"}, {SplitGroup::chip, "chip"}}};
-constexpr std::array<std::pair<LogLevel, std::string_view>, 7> kLogLevels{{
-    {LogLevel::trace, "trace"}, {LogLevel::debug, "debug"}, {LogLevel::info, "info"}, {LogLevel::warn, "warn"},
-    {LogLevel::error, "error"}, {LogLevel::critical, "critical"}, {LogLevel::off, "off"}}};
+constexpr std::array<std::pair<ResampleMethod, std::string_view>, 6> kResample{
+    {{ResampleMethod::nearest, "nearest"},
+     {ResampleMethod::bilinear, "bilinear"},
+     {ResampleMethod::bicubic, "bicubic"},
+     {ResampleMethod::cubic_spline, "cubicspline"},
+     {ResampleMethod::lanczos, "lanczos"},
+     {ResampleMethod::average, "average"}}};
+constexpr std::array<std::pair<Compression, std::string_view>, 4> kCompression{{{Compression::deflate, "deflate"},
+                                                                                {Compression::zstd, "zstd"},
+                                                                                {Compression::lzw, "lzw"},
+                                                                                {Compression::none, "none"}}};
+constexpr std::array<std::pair<SplitGroup, std::string_view>, 3> kSplitGroups{
+    {{SplitGroup::mmsi, "mmsi"}, {SplitGroup::scene, "scene"}, {SplitGroup::chip, "chip"}}};
+constexpr std::array<std::pair<LogLevel, std::string_view>, 7> kLogLevels{{{LogLevel::trace, "trace"},
+                                                                           {LogLevel::debug, "debug"},
+                                                                           {LogLevel::info, "info"},
+                                                                           {LogLevel::warn, "warn"},
+                                                                           {LogLevel::error, "error"},
+                                                                           {LogLevel::critical, "critical"},
+                                                                           {LogLevel::off, "off"}}};
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -93,21 +103,37 @@ std::vector<RawValue> list_items(const RawValue& v) {
   throw ValueError{"expected a list, got " + describe(v)};
 }
 
-} // namespace
+}  // namespace
 
-std::span<const std::pair<PlannerMode, std::string_view>> enum_names(PlannerMode) { return kPlannerModes; }
-std::span<const std::pair<StacProvider, std::string_view>> enum_names(StacProvider) { return kProviders; }
-std::span<const std::pair<ResampleMethod, std::string_view>> enum_names(ResampleMethod) { return kResample; }
-std::span<const std::pair<Compression, std::string_view>> enum_names(Compression) { return kCompression; }
-std::span<const std::pair<SplitGroup, std::string_view>> enum_names(SplitGroup) { return kSplitGroups; }
-std::span<const std::pair<LogLevel, std::string_view>> enum_names(LogLevel) { return kLogLevels; }
+std::span<const std::pair<PlannerMode, std::string_view>> enum_names(PlannerMode) {
+  return kPlannerModes;
+}
+std::span<const std::pair<StacProvider, std::string_view>> enum_names(StacProvider) {
+  return kProviders;
+}
+std::span<const std::pair<ResampleMethod, std::string_view>> enum_names(ResampleMethod) {
+  return kResample;
+}
+std::span<const std::pair<Compression, std::string_view>> enum_names(Compression) {
+  return kCompression;
+}
+std::span<const std::pair<SplitGroup, std::string_view>> enum_names(SplitGroup) {
+  return kSplitGroups;
+}
+std::span<const std::pair<LogLevel, std::string_view>> enum_names(LogLevel) {
+  return kLogLevels;
+}
 
 std::string describe(const RawValue& v) {
   switch (v.kind) {
-  case RawValue::Kind::null: return "nothing";
-  case RawValue::Kind::sequence: return "a list";
-  case RawValue::Kind::mapping: return "a mapping";
-  case RawValue::Kind::scalar: break;
+    case RawValue::Kind::null:
+      return "nothing";
+    case RawValue::Kind::sequence:
+      return "a list";
+    case RawValue::Kind::mapping:
+      return "a mapping";
+    case RawValue::Kind::scalar:
+      break;
   }
   if (v.quoted) return "the string \"" + v.text + "\"";
   return "\"" + v.text + "\"";
@@ -206,7 +232,8 @@ Parser<std::string> size_text(std::uint64_t min_bytes) {
 Parser<std::string> relative_path(std::vector<std::string> placeholders) {
   return [placeholders](const RawValue& v) -> std::string {
     std::string t = text(false)(v);
-    if (t.front() == '/' || t.front() == '\\') throw ValueError{"must be relative to storage.dataset_root, got \"" + t + "\""};
+    if (t.front() == '/' || t.front() == '\\')
+      throw ValueError{"must be relative to storage.dataset_root, got \"" + t + "\""};
     std::stringstream parts(t);
     std::string part;
     while (std::getline(parts, part, '/')) {
@@ -230,8 +257,7 @@ Parser<std::string> relative_path(std::vector<std::string> placeholders) {
   };
 }
 
-Parser<std::vector<std::string>> string_list(std::function<std::string(const std::string&)> item,
-                                             bool allow_empty) {
+Parser<std::vector<std::string>> string_list(std::function<std::string(const std::string&)> item, bool allow_empty) {
   return [item, allow_empty](const RawValue& v) -> std::vector<std::string> {
     std::vector<std::string> out;
     std::set<std::string> seen;
@@ -269,9 +295,9 @@ Parser<std::vector<int>> int_list(long lo, long hi, bool allow_empty, bool incre
         throw ValueError{std::to_string(value) + " is listed twice", element.line};
       }
       if (increasing && !out.empty() && value < out.back()) {
-        throw ValueError{"must be in increasing order (" + std::to_string(value) + " after " +
-                             std::to_string(out.back()) + ")",
-                         element.line};
+        throw ValueError{
+            "must be in increasing order (" + std::to_string(value) + " after " + std::to_string(out.back()) + ")",
+            element.line};
       }
       out.push_back(value);
     }
@@ -302,14 +328,26 @@ std::string closest_name(const std::string& name, const std::vector<std::string>
   return best;
 }
 
-} // namespace config_detail
+}  // namespace config_detail
 
-std::string_view to_string(PlannerMode v) { return config_detail::enum_to_string(v); }
-std::string_view to_string(StacProvider v) { return config_detail::enum_to_string(v); }
-std::string_view to_string(ResampleMethod v) { return config_detail::enum_to_string(v); }
-std::string_view to_string(Compression v) { return config_detail::enum_to_string(v); }
-std::string_view to_string(SplitGroup v) { return config_detail::enum_to_string(v); }
-std::string_view to_string(LogLevel v) { return config_detail::enum_to_string(v); }
+std::string_view to_string(PlannerMode v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(StacProvider v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(ResampleMethod v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(Compression v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(SplitGroup v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(LogLevel v) {
+  return config_detail::enum_to_string(v);
+}
 
 StacRelaxStep parse_stac_relax_step(const std::string& text) {
   StacRelaxStep step;
@@ -359,9 +397,17 @@ std::uint64_t parse_size(std::string_view text) {
     throw Error(ErrorCode::invalid_argument,
                 "size \"" + std::string(text) + "\" is not a number with a unit such as \"10 MB\" or \"512 KiB\"");
   }
-  static const std::array<std::pair<std::string_view, double>, 11> units{{
-      {"", 1.0}, {"b", 1.0}, {"k", 1e3}, {"kb", 1e3}, {"kib", 1024.0}, {"m", 1e6}, {"mb", 1e6},
-      {"mib", 1048576.0}, {"g", 1e9}, {"gb", 1e9}, {"gib", 1073741824.0}}};
+  static const std::array<std::pair<std::string_view, double>, 11> units{{{"", 1.0},
+                                                                          {"b", 1.0},
+                                                                          {"k", 1e3},
+                                                                          {"kb", 1e3},
+                                                                          {"kib", 1024.0},
+                                                                          {"m", 1e6},
+                                                                          {"mb", 1e6},
+                                                                          {"mib", 1048576.0},
+                                                                          {"g", 1e9},
+                                                                          {"gb", 1e9},
+                                                                          {"gib", 1073741824.0}}};
   for (const auto& [name, factor] : units) {
     if (unit != name) continue;
     double bytes = std::round(value * factor);
@@ -374,4 +420,4 @@ std::uint64_t parse_size(std::string_view text) {
                                                "\" (use B, KB, MB, GB, KiB, MiB or GiB)");
 }
 
-} // namespace shipchips
+}  // namespace shipchips

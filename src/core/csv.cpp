@@ -22,7 +22,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string source, char delimiter, bool has_header)
     : m_in(in), m_source(std::move(source)), m_delimiter(delimiter) {
@@ -112,7 +112,8 @@ bool CsvReader::read_record(std::vector<std::string>& out) {
       field += ch;
     }
   }
-  if (in_quotes) throw Error(ErrorCode::input_invalid, located(m_source, m_record_line, "", "unterminated quoted field"));
+  if (in_quotes)
+    throw Error(ErrorCode::input_invalid, located(m_source, m_record_line, "", "unterminated quoted field"));
   if (!any) return false;
   out.push_back(std::move(field));
   return true;
@@ -140,4 +141,4 @@ std::optional<long long> parse_int_field(std::string_view text) {
   return value;
 }
 
-} // namespace shipchips
+}  // namespace shipchips

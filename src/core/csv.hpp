@@ -14,7 +14,7 @@
 namespace shipchips {
 
 class CsvReader {
-public:
+ public:
   // `source` names the input in error messages. The first record is the header unless
   // has_header is false. A leading UTF-8 byte-order mark and a leading "# " on the header (the
   // Danish Maritime Authority writes "# Timestamp") are ignored.
@@ -39,7 +39,7 @@ public:
   // Error(input_invalid) "source:line: column: message" for the current record.
   [[noreturn]] void fail(std::string_view column, std::string_view message) const;
 
-private:
+ private:
   bool read_record(std::vector<std::string>& out);
 
   std::unique_ptr<std::istream> m_owned;
@@ -48,12 +48,12 @@ private:
   char m_delimiter;
   std::vector<std::string> m_header;
   std::vector<std::string> m_row;
-  long m_line = 1;          // line the reader is on
-  long m_record_line = 0;   // line where the current record started
+  long m_line = 1;         // line the reader is on
+  long m_record_line = 0;  // line where the current record started
 };
 
 // Parses a number field strictly (whole field, no trailing junk); nullopt for empty.
 std::optional<double> parse_double_field(std::string_view text);
 std::optional<long long> parse_int_field(std::string_view text);
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -32,7 +32,7 @@ bool valid_name(std::string_view name) {
 // Registered values, longest first so a secret containing another is blanked whole. Readers
 // take a snapshot (shared_ptr copy) so logging never waits on a registration.
 class SecretStore {
-public:
+ public:
   void add(std::string value) {
     if (value.size() < kMinSecretLength) return;
     std::lock_guard lock(m_mutex);
@@ -51,7 +51,7 @@ public:
     return m_values;
   }
 
-private:
+ private:
   mutable std::mutex m_mutex;
   std::shared_ptr<const std::vector<std::string>> m_values = std::make_shared<std::vector<std::string>>();
 };
@@ -61,7 +61,7 @@ SecretStore& store() {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<DotenvEntry> parse_dotenv(std::string_view text, const std::string& file_name) {
   std::vector<DotenvEntry> out;
@@ -76,7 +76,8 @@ std::vector<DotenvEntry> parse_dotenv(std::string_view text, const std::string& 
     if (line.rfind("export ", 0) == 0 || line.rfind("export\t", 0) == 0) line = trim(line.substr(7));
     auto eq = line.find('=');
     if (eq == std::string::npos) {
-      throw Error(ErrorCode::config_invalid, located(file_name, line_no, "", "expected KEY=VALUE, got \"" + line + "\""));
+      throw Error(ErrorCode::config_invalid,
+                  located(file_name, line_no, "", "expected KEY=VALUE, got \"" + line + "\""));
     }
     std::string key = trim(line.substr(0, eq));
     if (!valid_name(key)) {
@@ -102,7 +103,8 @@ std::vector<DotenvEntry> parse_dotenv(std::string_view text, const std::string& 
         }
         value += c;
       }
-      if (!closed) throw Error(ErrorCode::config_invalid, located(file_name, line_no, key, "unterminated quoted value"));
+      if (!closed)
+        throw Error(ErrorCode::config_invalid, located(file_name, line_no, key, "unterminated quoted value"));
       std::string after = trim(rest.substr(i + 1));
       if (!after.empty() && after.front() != '#') {
         throw Error(ErrorCode::config_invalid,
@@ -140,10 +142,11 @@ int load_dotenv(const std::filesystem::path& path) {
 
 bool is_secret_name(std::string_view name) {
   static constexpr std::string_view kExact[] = {"AISSTREAM_API_KEY", "PGPASSWORD", "SHIPCHIPS_ALERTS_WEBHOOK_URL"};
-  static constexpr std::string_view kSuffixes[] = {"_TOKEN", "_API_KEY", "_APIKEY", "_PASSWORD", "_SECRET",
-                                                   "_SECRET_KEY", "_ACCESS_KEY", "_PRIVATE_KEY"};
+  static constexpr std::string_view kSuffixes[] = {"_TOKEN",  "_API_KEY",    "_APIKEY",     "_PASSWORD",
+                                                   "_SECRET", "_SECRET_KEY", "_ACCESS_KEY", "_PRIVATE_KEY"};
   std::string upper(name);
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   for (auto exact : kExact) {
     if (upper == exact) return true;
   }
@@ -161,7 +164,9 @@ const std::vector<SecretInfo>& known_secrets() {
   return secrets;
 }
 
-void register_secret_value(std::string value) { store().add(std::move(value)); }
+void register_secret_value(std::string value) {
+  store().add(std::move(value));
+}
 
 void register_secrets_from_environment() {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -172,7 +177,9 @@ void register_secrets_from_environment() {
   }
 }
 
-void clear_secret_values() { store().clear(); }
+void clear_secret_values() {
+  store().clear();
+}
 
 std::string redact(std::string_view text) {
   auto values = store().snapshot();
@@ -187,4 +194,4 @@ std::string redact(std::string_view text) {
   return out;
 }
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -49,4 +49,4 @@ void clear_secret_values();
 // `text` with every registered secret value replaced by "***". Thread-safe.
 std::string redact(std::string_view text);
 
-} // namespace shipchips
+}  // namespace shipchips

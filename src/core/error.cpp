@@ -36,9 +36,11 @@ const CodeInfo& info(ErrorCode code) {
   return kCodes.back();
 }
 
-} // namespace
+}  // namespace
 
-std::string_view to_string(ErrorCode code) { return info(code).name; }
+std::string_view to_string(ErrorCode code) {
+  return info(code).name;
+}
 
 std::optional<ErrorCode> error_code_from_name(std::string_view name) {
   for (const auto& entry : kCodes)
@@ -48,16 +50,25 @@ std::optional<ErrorCode> error_code_from_name(std::string_view name) {
 
 std::string_view to_string(ErrorCategory category) {
   switch (category) {
-  case ErrorCategory::retryable: return "retryable";
-  case ErrorCategory::permanent: return "permanent";
-  case ErrorCategory::contract: return "contract";
+    case ErrorCategory::retryable:
+      return "retryable";
+    case ErrorCategory::permanent:
+      return "permanent";
+    case ErrorCategory::contract:
+      return "contract";
   }
   return "permanent";
 }
 
-ErrorCategory category_of(ErrorCode code) { return info(code).category; }
-int exit_code_of(ErrorCode code) { return info(code).exit_code; }
-int http_status_of(ErrorCode code) { return info(code).http_status; }
+ErrorCategory category_of(ErrorCode code) {
+  return info(code).category;
+}
+int exit_code_of(ErrorCode code) {
+  return info(code).exit_code;
+}
+int http_status_of(ErrorCode code) {
+  return info(code).http_status;
+}
 
 Error::Error(ErrorCode code, std::string message) : std::runtime_error(std::move(message)), m_code(code) {}
 
@@ -84,4 +95,4 @@ Error io_error_from(const std::filesystem::filesystem_error& e) {
   return Error(ErrorCode::io_error, where + ": " + e.code().message() + " (" + e.what() + ")");
 }
 
-} // namespace shipchips
+}  // namespace shipchips

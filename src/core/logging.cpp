@@ -3,12 +3,12 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -22,7 +22,7 @@ namespace {
 // Blanks secret values out of the message, then hands the line to every child sink. Redacting
 // the payload (not the formatted line) keeps it independent of the text/JSON formatter.
 class RedactingSink : public spdlog::sinks::dist_sink<std::mutex> {
-protected:
+ protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg copy = msg;
@@ -34,7 +34,7 @@ protected:
 // One JSON object per line: {"ts","level","logger","msg"}; the message is escaped properly,
 // which a pattern string cannot do.
 class JsonFormatter : public spdlog::formatter {
-public:
+ public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     nlohmann::ordered_json line;
     line["ts"] = format_iso8601(std::chrono::floor<std::chrono::microseconds>(msg.time), 6);
@@ -54,31 +54,43 @@ std::unique_ptr<spdlog::formatter> make_formatter(bool json) {
                                                      spdlog::pattern_time_type::utc);
 }
 
-} // namespace
+}  // namespace
 
 spdlog::level::level_enum parse_log_level(std::string_view text) {
   std::string t(text);
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (t == "warning") t = "warn";
   for (auto [value, name] : std::initializer_list<std::pair<spdlog::level::level_enum, std::string_view>>{
-           {spdlog::level::trace, "trace"}, {spdlog::level::debug, "debug"}, {spdlog::level::info, "info"},
-           {spdlog::level::warn, "warn"}, {spdlog::level::err, "error"}, {spdlog::level::critical, "critical"},
+           {spdlog::level::trace, "trace"},
+           {spdlog::level::debug, "debug"},
+           {spdlog::level::info, "info"},
+           {spdlog::level::warn, "warn"},
+           {spdlog::level::err, "error"},
+           {spdlog::level::critical, "critical"},
            {spdlog::level::off, "off"}}) {
     if (t == name) return value;
   }
-  throw Error(ErrorCode::invalid_argument,
-              "--log-level: must be one of trace, debug, info, warn, error, critical, off, got \"" + std::string(text) + "\"");
+  throw Error(
+      ErrorCode::invalid_argument,
+      "--log-level: must be one of trace, debug, info, warn, error, critical, off, got \"" + std::string(text) + "\"");
 }
 
 spdlog::level::level_enum to_spdlog_level(LogLevel level) {
   switch (level) {
-  case LogLevel::trace: return spdlog::level::trace;
-  case LogLevel::debug: return spdlog::level::debug;
-  case LogLevel::info: return spdlog::level::info;
-  case LogLevel::warn: return spdlog::level::warn;
-  case LogLevel::error: return spdlog::level::err;
-  case LogLevel::critical: return spdlog::level::critical;
-  case LogLevel::off: return spdlog::level::off;
+    case LogLevel::trace:
+      return spdlog::level::trace;
+    case LogLevel::debug:
+      return spdlog::level::debug;
+    case LogLevel::info:
+      return spdlog::level::info;
+    case LogLevel::warn:
+      return spdlog::level::warn;
+    case LogLevel::error:
+      return spdlog::level::err;
+    case LogLevel::critical:
+      return spdlog::level::critical;
+    case LogLevel::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -117,4 +129,4 @@ void flush_logs() {
   if (auto logger = spdlog::default_logger()) logger->flush();
 }
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -28,4 +28,4 @@ void setup_logging(const LoggingConfig& config, std::string_view level_override,
 // Flushes every sink of the default logger (tests, and before exit).
 void flush_logs();
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -1,5 +1,6 @@
 #include "core/sqlite_db.hpp"
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 
@@ -27,9 +28,7 @@ ErrorCode error_code_of(int sqlite_result) {
 }
 
 Database::Database(const std::filesystem::path& path) : m_path(path) {
-  std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) throw Error(ErrorCode::io_error, path.parent_path().string() + ": cannot create folder: " + ec.message());
+  make_directories(path.parent_path());
   int rc =
       sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {

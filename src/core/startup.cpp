@@ -26,4 +26,4 @@ Config start_up(const std::filesystem::path& config_path, std::string_view log_l
   return config;
 }
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -21,4 +21,4 @@ void load_dotenv_files(const std::filesystem::path& config_path);
 // log_level and log_json = true win over the file) and returns the effective config.
 Config start_up(const std::filesystem::path& config_path, std::string_view log_level, bool log_json);
 
-} // namespace shipchips
+}  // namespace shipchips

@@ -13,7 +13,7 @@ namespace {
 }
 
 class Cursor {
-public:
+ public:
   explicit Cursor(std::string_view text) : m_text(text) {}
   bool done() const { return m_pos >= m_text.size(); }
   char peek() const { return done() ? '\0' : m_text[m_pos]; }
@@ -45,12 +45,12 @@ public:
     return us;
   }
 
-private:
+ private:
   std::string_view m_text;
   std::size_t m_pos = 0;
 };
 
-} // namespace
+}  // namespace
 
 UtcTime parse_iso8601(std::string_view text) {
   using namespace std::chrono;
@@ -136,7 +136,9 @@ std::string format_yyyymmdd(UtcTime time) {
   return buf;
 }
 
-UtcTime utc_now() { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); }
+UtcTime utc_now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
 
 double to_unix_seconds(UtcTime time) {
   return static_cast<double>(time.time_since_epoch().count()) / 1e6;
@@ -146,4 +148,4 @@ UtcTime from_unix_seconds(double seconds) {
   return UtcTime{std::chrono::microseconds{static_cast<long long>(std::llround(seconds * 1e6))}};
 }
 
-} // namespace shipchips
+}  // namespace shipchips

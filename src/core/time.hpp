@@ -27,4 +27,4 @@ UtcTime utc_now();
 double to_unix_seconds(UtcTime time);
 UtcTime from_unix_seconds(double seconds);
 
-} // namespace shipchips
+}  // namespace shipchips

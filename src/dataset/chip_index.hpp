@@ -8,8 +8,8 @@
 // other columns repeat the fields people query and filter on (SQL over the index without
 // parsing JSON). Schema component "dataset.chips" in schema_versions (sqlite_db.hpp).
 
-#include "dataset/chip_record.hpp"
 #include "core/sqlite_db.hpp"
+#include "dataset/chip_record.hpp"
 
 #include <cstddef>
 #include <filesystem>

@@ -59,7 +59,7 @@ struct ReflectanceApplied {
 
 struct GateRecord {
   bool enabled = true;
-  bool scl_used = true;  // false: no SCL was read (masks.use_scl false, or none in the item)
+  bool scl_used = true;        // false: no SCL was read (masks.use_scl false, or none in the item)
   std::optional<bool> passed;  // null when the gate did not run
   std::optional<double> qa_cloud_frac;
   std::optional<double> qa_shadow_frac;

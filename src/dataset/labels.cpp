@@ -27,7 +27,9 @@ constexpr std::array<ShipCategory, 8> kCategories{{{1, "cargo"},
                                                    {8, "unknown"}}};
 
 // Pixel values rounded to 1/1000 px: far below any use, and short, stable text.
-double px(double v) { return std::round(v * 1000.0) / 1000.0; }
+double px(double v) {
+  return std::round(v * 1000.0) / 1000.0;
+}
 
 using Corners = std::array<std::pair<double, double>, 4>;
 
@@ -143,8 +145,7 @@ ordered_json coco_labels(std::span<const ChipRecord> records, const ShipTypes& s
     const ShipBox& b = *r->ship_box;
     const Shape shape = ship_shape(*r, b);
     const auto type = ship_types.find(r->mmsi);
-    const std::optional<int> ship_type =
-        type == ship_types.end() ? std::nullopt : std::optional<int>(type->second);
+    const std::optional<int> ship_type = type == ship_types.end() ? std::nullopt : std::optional<int>(type->second);
     auto segmentation = ordered_json::array();
     for (const auto& [x, y] : shape.corners) {
       segmentation.push_back(px(x));
@@ -164,13 +165,10 @@ ordered_json coco_labels(std::span<const ChipRecord> records, const ShipTypes& s
     }
     a["area"] = px(polygon_area(shape.corners));
     a["iscrowd"] = 0;
-    a["attributes"] = {{"mmsi", r->mmsi},
-                       {"heading", opt(b.heading_deg)},
-                       {"length_m", opt(b.length_m)},
-                       {"beam_m", opt(b.beam_m)},
-                       {"uncertainty_m", opt(r->uncertainty_m)},
-                       {"ship_type", opt(ship_type)},
-                       {"clipped", shape.clipped}};
+    a["attributes"] = {
+        {"mmsi", r->mmsi},         {"heading", opt(b.heading_deg)},          {"length_m", opt(b.length_m)},
+        {"beam_m", opt(b.beam_m)}, {"uncertainty_m", opt(r->uncertainty_m)}, {"ship_type", opt(ship_type)},
+        {"clipped", shape.clipped}};
     annotations.push_back(std::move(a));
   }
   doc["images"] = std::move(images);
@@ -182,8 +180,8 @@ ordered_json coco_labels(std::span<const ChipRecord> records, const ShipTypes& s
   return doc;
 }
 
-LabelsReport write_coco_labels(std::span<const ChipRecord> records, const fs::path& dataset_root,
-                               const fs::path& path, const ShipTypes& ship_types) {
+LabelsReport write_coco_labels(std::span<const ChipRecord> records, const fs::path& dataset_root, const fs::path& path,
+                               const ShipTypes& ship_types) {
   LabelsReport report;
   report.path = path.empty() ? dataset_root / "labels" / "coco.json" : path;
   const ordered_json doc = coco_labels(records, ship_types);

@@ -20,7 +20,7 @@ bool on_segment(double x, double y, double x1, double y1, double x2, double y2) 
          y <= std::max(y1, y2) + 1e-12;
 }
 
-} // namespace
+}  // namespace
 
 bool ring_contains(const Ring& ring, double lon, double lat) {
   if (ring.size() < 3) return false;
@@ -57,4 +57,4 @@ BBox ring_bbox(const Ring& ring) {
   return box;
 }
 
-} // namespace shipchips::geo
+}  // namespace shipchips::geo

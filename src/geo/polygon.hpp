@@ -24,4 +24,4 @@ struct BBox {
 };
 BBox ring_bbox(const Ring& ring);
 
-} // namespace shipchips::geo
+}  // namespace shipchips::geo

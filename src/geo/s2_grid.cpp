@@ -24,8 +24,12 @@ constexpr double false_northing_south = 10000000.0;
               "tile '" + std::string(tile_id) + "': " + std::string(why) + " (expected e.g. 30STF)");
 }
 
-double central_meridian(int zone) { return zone * 6.0 - 183.0; }
-double false_northing(bool north) { return north ? 0.0 : false_northing_south; }
+double central_meridian(int zone) {
+  return zone * 6.0 - 183.0;
+}
+double false_northing(bool north) {
+  return north ? 0.0 : false_northing_south;
+}
 
 // ESA's grid keeps UTM tiles south of the MGRS limit (80°S) as far as 84°S and names them in
 // band C (59CNH, 49CDK, 19CEJ, 32CMQ lie between 84°S and 81°S), where MGRS itself switches
@@ -51,7 +55,9 @@ bool decode_band_c_square(int zone, char column, char row, double& x, double& y)
 
 }  // namespace
 
-S2Tile s2_tile(std::string_view tile_id) { return s2_tile_of_name(tile_id, true); }
+S2Tile s2_tile(std::string_view tile_id) {
+  return s2_tile_of_name(tile_id, true);
+}
 
 S2Tile s2_tile_of_name(std::string_view tile_id, bool check_zone_area) {
   std::string id;
@@ -125,8 +131,8 @@ double utm_convergence_deg(int zone, bool north, double x, double y) {
   double lon = 0.0;
   double gamma = 0.0;
   double k = 0.0;
-  GeographicLib::TransverseMercator::UTM().Reverse(central_meridian(zone), x - 500000.0, y - false_northing(north),
-                                                   lat, lon, gamma, k);
+  GeographicLib::TransverseMercator::UTM().Reverse(central_meridian(zone), x - 500000.0, y - false_northing(north), lat,
+                                                   lon, gamma, k);
   return gamma;
 }
 

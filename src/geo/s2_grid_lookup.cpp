@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <cstdint>
 #include <mutex>
+#include <numbers>
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 
 namespace shipchips::geo {
 namespace {
@@ -29,7 +29,9 @@ struct Rect {
   double dlon_min, dlon_max, lat_min, lat_max;
 };
 
-double central_meridian(int zone) { return -183.0 + 6.0 * zone; }
+double central_meridian(int zone) {
+  return -183.0 + 6.0 * zone;
+}
 
 double wrap180(double lon) {
   lon = std::fmod(lon + 180.0, 360.0);
@@ -44,14 +46,30 @@ std::vector<Rect> zone_area(int zone) {
   const double cm = central_meridian(zone);
   std::vector<Rect> abs;
   switch (zone) {
-    case 31: abs = {{0, 6, esa_south_limit, 56}, {0, 3, 56, 64}, {0, 6, 64, 72}, {0, 9, 72, 84}}; break;
-    case 32: abs = {{6, 12, esa_south_limit, 56}, {3, 12, 56, 64}, {6, 12, 64, 72}}; break;
-    case 33: abs = {{12, 18, esa_south_limit, 72}, {9, 21, 72, 84}}; break;
-    case 34: abs = {{18, 24, esa_south_limit, 72}}; break;
-    case 35: abs = {{24, 30, esa_south_limit, 72}, {21, 33, 72, 84}}; break;
-    case 36: abs = {{30, 36, esa_south_limit, 72}}; break;
-    case 37: abs = {{36, 42, esa_south_limit, 72}, {33, 42, 72, 84}}; break;
-    default: abs = {{lo, lo + 6.0, esa_south_limit, 84}}; break;
+    case 31:
+      abs = {{0, 6, esa_south_limit, 56}, {0, 3, 56, 64}, {0, 6, 64, 72}, {0, 9, 72, 84}};
+      break;
+    case 32:
+      abs = {{6, 12, esa_south_limit, 56}, {3, 12, 56, 64}, {6, 12, 64, 72}};
+      break;
+    case 33:
+      abs = {{12, 18, esa_south_limit, 72}, {9, 21, 72, 84}};
+      break;
+    case 34:
+      abs = {{18, 24, esa_south_limit, 72}};
+      break;
+    case 35:
+      abs = {{24, 30, esa_south_limit, 72}, {21, 33, 72, 84}};
+      break;
+    case 36:
+      abs = {{30, 36, esa_south_limit, 72}};
+      break;
+    case 37:
+      abs = {{36, 42, esa_south_limit, 72}, {33, 42, 72, 84}};
+      break;
+    default:
+      abs = {{lo, lo + 6.0, esa_south_limit, 84}};
+      break;
   }
   for (Rect& r : abs) {
     r.dlon_min -= cm;
@@ -82,16 +100,16 @@ std::vector<Pt> clip(const std::vector<Pt>& in, Inside inside, Cross cross) {
 }
 
 double clipped_area(std::vector<Pt> poly, const Rect& r) {
-  auto at_x = [](double x) {
-    return [x](Pt a, Pt b) { return Pt{x, a.y + (x - a.x) * (b.y - a.y) / (b.x - a.x)}; };
-  };
-  auto at_y = [](double y) {
-    return [y](Pt a, Pt b) { return Pt{a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y), y}; };
-  };
-  poly = clip(poly, [&](Pt p) { return p.x >= r.dlon_min; }, at_x(r.dlon_min));
-  poly = clip(poly, [&](Pt p) { return p.x <= r.dlon_max; }, at_x(r.dlon_max));
-  poly = clip(poly, [&](Pt p) { return p.y >= r.lat_min; }, at_y(r.lat_min));
-  poly = clip(poly, [&](Pt p) { return p.y <= r.lat_max; }, at_y(r.lat_max));
+  auto at_x = [](double x) { return [x](Pt a, Pt b) { return Pt{x, a.y + (x - a.x) * (b.y - a.y) / (b.x - a.x)}; }; };
+  auto at_y = [](double y) { return [y](Pt a, Pt b) { return Pt{a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y), y}; }; };
+  poly = clip(
+      poly, [&](Pt p) { return p.x >= r.dlon_min; }, at_x(r.dlon_min));
+  poly = clip(
+      poly, [&](Pt p) { return p.x <= r.dlon_max; }, at_x(r.dlon_max));
+  poly = clip(
+      poly, [&](Pt p) { return p.y >= r.lat_min; }, at_y(r.lat_min));
+  poly = clip(
+      poly, [&](Pt p) { return p.y <= r.lat_max; }, at_y(r.lat_max));
   double area2 = 0.0;
   for (std::size_t i = 0, j = poly.size() ? poly.size() - 1 : 0; i < poly.size(); j = i++)
     area2 += poly[j].x * poly[i].y - poly[i].x * poly[j].y;
@@ -103,11 +121,8 @@ double clipped_area(std::vector<Pt> poly, const Rect& r) {
 // Does the 100 km square (not the 109.8 km tile) reach into the zone's MGRS area?
 namespace {
 bool compute_square_in_zone_area(int zone, bool north, double sw_x, double sw_y) {
-  const std::vector<UtmXY> ring = {{sw_x, sw_y},
-                                   {sw_x + square_m, sw_y},
-                                   {sw_x + square_m, sw_y + square_m},
-                                   {sw_x, sw_y + square_m},
-                                   {sw_x, sw_y}};
+  const std::vector<UtmXY> ring = {
+      {sw_x, sw_y}, {sw_x + square_m, sw_y}, {sw_x + square_m, sw_y + square_m}, {sw_x, sw_y + square_m}, {sw_x, sw_y}};
   // 5 km segments: a UTM edge bows from the straight lon/lat chord by far less than that.
   const std::vector<LonLat> ll = utm_ring_to_lonlat(zone, north, ring, 5000.0);
   const double cm = central_meridian(zone);
@@ -125,11 +140,12 @@ bool compute_square_in_zone_area(int zone, bool north, double sw_x, double sw_y)
 // are at most 60 × 2 × 8 × 100 squares, so the cache stays small.
 bool square_in_zone_area(int zone, bool north, double sw_x, double sw_y) {
   const double ix = std::round(sw_x / square_m), iy = std::round(sw_y / square_m);
-  if (std::abs(ix * square_m - sw_x) > 1e-6 || std::abs(iy * square_m - sw_y) > 1e-6 || ix < 0 || iy < 0 ||
-      ix > 100 || iy > 200)
+  if (std::abs(ix * square_m - sw_x) > 1e-6 || std::abs(iy * square_m - sw_y) > 1e-6 || ix < 0 || iy < 0 || ix > 100 ||
+      iy > 200)
     return compute_square_in_zone_area(zone, north, sw_x, sw_y);
-  const std::uint32_t key = ((static_cast<std::uint32_t>(zone) * 2u + (north ? 1u : 0u)) * 101u +
-                             static_cast<std::uint32_t>(ix)) * 201u + static_cast<std::uint32_t>(iy);
+  const std::uint32_t key =
+      ((static_cast<std::uint32_t>(zone) * 2u + (north ? 1u : 0u)) * 101u + static_cast<std::uint32_t>(ix)) * 201u +
+      static_cast<std::uint32_t>(iy);
   static std::mutex mutex;
   static std::unordered_map<std::uint32_t, bool> cache;
   {
@@ -142,7 +158,9 @@ bool square_in_zone_area(int zone, bool north, double sw_x, double sw_y) {
   return in;
 }
 
-int mgrs_zone(double lon, double lat) { return GeographicLib::UTMUPS::StandardZone(lat, wrap180(lon)); }
+int mgrs_zone(double lon, double lat) {
+  return GeographicLib::UTMUPS::StandardZone(lat, wrap180(lon));
+}
 
 std::optional<S2Tile> s2_tile_for_square(int zone, bool north, double sw_x, double sw_y) {
   if (zone < 1 || zone > 60) return std::nullopt;

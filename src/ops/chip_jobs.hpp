@@ -18,8 +18,8 @@
 // that never finished (crash); starting it again counts another attempt.
 
 #include "core/error.hpp"
-#include "core/time.hpp"
 #include "core/sqlite_db.hpp"
+#include "core/time.hpp"
 
 #include <cstdint>
 #include <filesystem>

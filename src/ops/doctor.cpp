@@ -13,11 +13,11 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <unistd.h>
 
 namespace shipchips::ops {
 namespace {
@@ -55,13 +55,16 @@ std::string probe_writable(const std::filesystem::path& folder) {
   return "";
 }
 
-} // namespace
+}  // namespace
 
 std::string_view to_string(CheckStatus status) {
   switch (status) {
-  case CheckStatus::ok: return "ok";
-  case CheckStatus::warn: return "warn";
-  case CheckStatus::error: return "error";
+    case CheckStatus::ok:
+      return "ok";
+    case CheckStatus::warn:
+      return "warn";
+    case CheckStatus::error:
+      return "error";
   }
   return "error";
 }
@@ -132,14 +135,16 @@ CheckResult check_log_folder(const Config& config) {
   std::string problem = probe_writable(file.parent_path());
   if (!problem.empty()) return make("logging", CheckStatus::error, "logging.file: " + problem);
   return make("logging", CheckStatus::ok,
-              file.string() + " (rotates at " + config.logging.rotation + ", keeps " + std::to_string(config.logging.keep) + ")");
+              file.string() + " (rotates at " + config.logging.rotation + ", keeps " +
+                  std::to_string(config.logging.keep) + ")");
 }
 
 CheckResult check_database(const std::filesystem::path& db_path) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) {
     // A bare file name (`--db ops.db`) lives in the current folder.
-    std::string problem = probe_writable(db_path.has_parent_path() ? db_path.parent_path() : std::filesystem::path("."));
+    std::string problem =
+        probe_writable(db_path.has_parent_path() ? db_path.parent_path() : std::filesystem::path("."));
     if (!problem.empty()) return make("database", CheckStatus::error, "storage.db_path: " + problem);
     return make("database", CheckStatus::ok, db_path.string() + " (not created yet; its folder is writable)");
   }
@@ -171,7 +176,8 @@ std::vector<CheckResult> check_libraries() {
   std::string gdal = GDALVersionInfo("RELEASE_NAME");
   std::string missing_drivers;
   for (const char* driver : {"GTiff", "COG", "JPEG", "GeoJSON"}) {
-    if (GDALGetDriverByName(driver) == nullptr) missing_drivers += (missing_drivers.empty() ? "" : ", ") + std::string(driver);
+    if (GDALGetDriverByName(driver) == nullptr)
+      missing_drivers += (missing_drivers.empty() ? "" : ", ") + std::string(driver);
   }
   if (missing_drivers.empty()) {
     out.push_back(make("lib.gdal", CheckStatus::ok, "GDAL " + gdal + " (GTiff, COG, JPEG, GeoJSON drivers)"));
@@ -185,7 +191,8 @@ std::vector<CheckResult> check_libraries() {
   for (const char* const* p = curl->protocols; p != nullptr && *p != nullptr; ++p) {
     if (std::string_view(*p) == "https") https = true;
   }
-  std::string curl_detail = std::string("curl ") + curl->version + (curl->ssl_version ? std::string(", ") + curl->ssl_version : "");
+  std::string curl_detail =
+      std::string("curl ") + curl->version + (curl->ssl_version ? std::string(", ") + curl->ssl_version : "");
   out.push_back(https ? make("lib.curl", CheckStatus::ok, curl_detail)
                       : make("lib.curl", CheckStatus::error, curl_detail + " without https support"));
   out.push_back(make("lib.geos", CheckStatus::ok, std::string("GEOS ") + GEOSversion()));
@@ -238,9 +245,8 @@ DoctorReport run_doctor(const DoctorOptions& options, const EnvMap& env) {
   if (report.config) {
     report.checks.push_back(check_storage(*report.config));
     report.checks.push_back(check_log_folder(*report.config));
-    report.checks.push_back(check_database(options.db_path.empty()
-                                               ? dataset_path(*report.config, report.config->storage.db_path)
-                                               : options.db_path));
+    report.checks.push_back(check_database(
+        options.db_path.empty() ? dataset_path(*report.config, report.config->storage.db_path) : options.db_path));
   } else {
     report.checks.push_back(make("storage", CheckStatus::warn, "not checked: the config did not load"));
   }
@@ -280,4 +286,4 @@ std::string format_table(const DoctorReport& report) {
   return out;
 }
 
-} // namespace shipchips::ops
+}  // namespace shipchips::ops

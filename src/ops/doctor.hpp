@@ -57,4 +57,4 @@ nlohmann::json to_json(const DoctorReport& report, bool include_config);
 // A fixed-width table and a summary line, for terminals.
 std::string format_table(const DoctorReport& report);
 
-} // namespace shipchips::ops
+}  // namespace shipchips::ops

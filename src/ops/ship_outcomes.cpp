@@ -23,26 +23,31 @@ constexpr std::array<sqlite::Migration, 1> kMigrations{{
      "CREATE INDEX ship_outcomes_outcome ON ship_outcomes(outcome);"},
 }};
 
-constexpr std::array<ShipOutcomeKind, 6> kKinds{ShipOutcomeKind::chipped,
-                                                ShipOutcomeKind::gate_rejected,
-                                                ShipOutcomeKind::rejected,
-                                                ShipOutcomeKind::no_ais_near_sensing_time,
-                                                ShipOutcomeKind::no_scene,
-                                                ShipOutcomeKind::failed};
+constexpr std::array<ShipOutcomeKind, 6> kKinds{ShipOutcomeKind::chipped,  ShipOutcomeKind::gate_rejected,
+                                                ShipOutcomeKind::rejected, ShipOutcomeKind::no_ais_near_sensing_time,
+                                                ShipOutcomeKind::no_scene, ShipOutcomeKind::failed};
 
 // Fixed-width (6 fraction digits) so text order is time order in SQL.
-std::string db_time(UtcTime t) { return format_iso8601(t, 6); }
+std::string db_time(UtcTime t) {
+  return format_iso8601(t, 6);
+}
 
 }  // namespace
 
 std::string_view to_string(ShipOutcomeKind kind) {
   switch (kind) {
-    case ShipOutcomeKind::chipped: return "chipped";
-    case ShipOutcomeKind::gate_rejected: return "gate_rejected";
-    case ShipOutcomeKind::rejected: return "rejected";
-    case ShipOutcomeKind::no_ais_near_sensing_time: return "no_ais_near_sensing_time";
-    case ShipOutcomeKind::no_scene: return "no_scene";
-    case ShipOutcomeKind::failed: return "failed";
+    case ShipOutcomeKind::chipped:
+      return "chipped";
+    case ShipOutcomeKind::gate_rejected:
+      return "gate_rejected";
+    case ShipOutcomeKind::rejected:
+      return "rejected";
+    case ShipOutcomeKind::no_ais_near_sensing_time:
+      return "no_ais_near_sensing_time";
+    case ShipOutcomeKind::no_scene:
+      return "no_scene";
+    case ShipOutcomeKind::failed:
+      return "failed";
   }
   return "failed";
 }
@@ -53,7 +58,9 @@ ShipOutcomeKind parse_ship_outcome_kind(std::string_view text) {
   throw Error(ErrorCode::input_invalid, "ship outcome: unknown kind '" + std::string(text) + "'");
 }
 
-ShipOutcomes::ShipOutcomes(sqlite::Database& db) : m_db(db) { sqlite::migrate(m_db, schema_component, kMigrations); }
+ShipOutcomes::ShipOutcomes(sqlite::Database& db) : m_db(db) {
+  sqlite::migrate(m_db, schema_component, kMigrations);
+}
 
 void ShipOutcomes::record(const std::vector<ShipOutcome>& outcomes, UtcTime now) {
   sqlite::Transaction tx(m_db);

@@ -37,8 +37,8 @@ struct ShipOutcome {
   UtcTime last_ping{};
   std::size_t pings = 0;
   ShipOutcomeKind kind = ShipOutcomeKind::no_scene;
-  std::string reason;      // "" for chipped
-  std::size_t chips = 0;   // chips of the ship that exist after the run
+  std::string reason;     // "" for chipped
+  std::size_t chips = 0;  // chips of the ship that exist after the run
   bool operator==(const ShipOutcome&) const = default;
 };
 

@@ -26,14 +26,16 @@ double gmst_iau82(const JulianDate& jd_ut1) {
   const double days = jd_ut1.whole - 2451545.0;  // exact (a half-integer)
   const double tut1 = (days + jd_ut1.fraction) / 36525.0;
   const double day_part = (days - std::floor(days)) + jd_ut1.fraction;
-  double seconds = 67310.54841 + 8640184.812866 * tut1 + 0.093104 * tut1 * tut1 - 6.2e-6 * tut1 * tut1 * tut1 +
-                   86400.0 * day_part;
+  double seconds =
+      67310.54841 + 8640184.812866 * tut1 + 0.093104 * tut1 * tut1 - 6.2e-6 * tut1 * tut1 * tut1 + 86400.0 * day_part;
   seconds = std::fmod(seconds, 86400.0);
   if (seconds < 0.0) seconds += 86400.0;
   return seconds / 86400.0 * 2.0 * std::numbers::pi;
 }
 
-double gmst_utc(UtcTime time) { return gmst_iau82(julian_date(time)); }
+double gmst_utc(UtcTime time) {
+  return gmst_iau82(julian_date(time));
+}
 
 EcefState teme_to_ecef(const StateVector& teme, double gmst_rad) {
   const double c = std::cos(gmst_rad);
@@ -49,13 +51,15 @@ EcefState teme_to_ecef(const StateVector& teme, double gmst_rad) {
   return out;
 }
 
-EcefState teme_to_ecef(const StateVector& teme, UtcTime time) { return teme_to_ecef(teme, gmst_utc(time)); }
+EcefState teme_to_ecef(const StateVector& teme, UtcTime time) {
+  return teme_to_ecef(teme, gmst_utc(time));
+}
 
 Geodetic ecef_to_geodetic(const std::array<double, 3>& r_km) {
   Geodetic g;
   double h_m = 0.0;
-  GeographicLib::Geocentric::WGS84().Reverse(r_km[0] * 1000.0, r_km[1] * 1000.0, r_km[2] * 1000.0, g.lat_deg,
-                                             g.lon_deg, h_m);
+  GeographicLib::Geocentric::WGS84().Reverse(r_km[0] * 1000.0, r_km[1] * 1000.0, r_km[2] * 1000.0, g.lat_deg, g.lon_deg,
+                                             h_m);
   g.height_km = h_m / 1000.0;
   return g;
 }

@@ -25,7 +25,9 @@ double required_number(const Record& r, std::string_view name) {
   return *v;
 }
 
-double optional_number(const Record& r, std::string_view name) { return r.number(name).value_or(0.0); }
+double optional_number(const Record& r, std::string_view name) {
+  return r.number(name).value_or(0.0);
+}
 
 void check_range(const Record& r, std::string_view name, double value, double low, double high, bool high_open) {
   if (!(value >= low && (high_open ? value < high : value <= high))) {
@@ -35,7 +37,7 @@ void check_range(const Record& r, std::string_view name, double value, double lo
   }
 }
 
-} // namespace
+}  // namespace
 
 Omm detail::make_omm(const Record& r, long source_line) {
   Omm o;
@@ -155,7 +157,8 @@ std::vector<Omm> parse_omm_json(std::string_view text, std::string_view source) 
     throw Error(ErrorCode::input_invalid, located(source, 0, "json", e.what()));
   }
   if (doc.is_object()) doc = nlohmann::json::array({doc});
-  if (!doc.is_array()) throw Error(ErrorCode::input_invalid, located(source, 0, "json", "expected an array of OMM objects"));
+  if (!doc.is_array())
+    throw Error(ErrorCode::input_invalid, located(source, 0, "json", "expected an array of OMM objects"));
   std::vector<Omm> out;
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const nlohmann::json& obj = doc[i];
@@ -190,8 +193,10 @@ std::vector<Omm> parse_omm_json(std::string_view text, std::string_view source) 
 std::vector<Omm> parse_omm_text(std::string_view text, std::string_view source) {
   // A UTF-8 byte-order mark is not content (some Windows tools write one).
   std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text.substr(first, 3) == "\xEF\xBB\xBF") first = text.find_first_not_of(" \t\r\n", first + 3);
-  if (first != std::string_view::npos && (text[first] == '[' || text[first] == '{')) return parse_omm_json(text, source);
+  if (first != std::string_view::npos && text.substr(first, 3) == "\xEF\xBB\xBF")
+    first = text.find_first_not_of(" \t\r\n", first + 3);
+  if (first != std::string_view::npos && (text[first] == '[' || text[first] == '{'))
+    return parse_omm_json(text, source);
   if (first != std::string_view::npos && text[first] == '<') return parse_omm_xml(text, source);
   std::istringstream csv{std::string(text)};
   return parse_omm_csv(csv, source);
@@ -205,4 +210,4 @@ std::vector<Omm> read_omm_file(const std::filesystem::path& path) {
   return parse_omm_text(buffer.str(), path.string());
 }
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

@@ -24,8 +24,8 @@ namespace shipchips::orbit {
 
 struct Omm {
   std::string object_name;
-  std::string object_id;       // international designator, "1958-002B"
-  long catalog_number = 0;     // NORAD_CAT_ID
+  std::string object_id;    // international designator, "1958-002B"
+  long catalog_number = 0;  // NORAD_CAT_ID
   char classification = 'U';
   int ephemeris_type = 0;
   int element_set_number = 0;
@@ -38,9 +38,9 @@ struct Omm {
   double arg_perigee_deg = 0.0;
   double mean_anomaly_deg = 0.0;
   double bstar = 0.0;
-  double mean_motion_dot = 0.0;  // rev/day^2 / 2, as in the TLE
-  double mean_motion_ddot = 0.0; // rev/day^3 / 6
-  long source_line = 0;          // CSV line, JSON array index, or XML line of the <segment>
+  double mean_motion_dot = 0.0;   // rev/day^2 / 2, as in the TLE
+  double mean_motion_ddot = 0.0;  // rev/day^3 / 6
+  long source_line = 0;           // CSV line, JSON array index, or XML line of the <segment>
 
   MeanElements mean_elements() const;
 };
@@ -60,11 +60,11 @@ namespace detail {
 struct OmmRecord {
   std::function<std::optional<std::string>(std::string_view)> text;
   std::function<std::optional<double>(std::string_view)> number;
-  std::function<void(std::string_view, std::string_view)> fail; // throws
+  std::function<void(std::string_view, std::string_view)> fail;  // throws
 };
 Omm make_omm(const OmmRecord& record, long source_line);
 // parse_double_field with a failure that names the keyword.
 std::optional<double> parse_number_text(const OmmRecord& record, std::string_view name, const std::string& text);
-} // namespace detail
+}  // namespace detail
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

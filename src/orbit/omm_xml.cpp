@@ -57,12 +57,13 @@ struct Field {
   long line = 0;
 };
 
-} // namespace
+}  // namespace
 
 std::vector<Omm> parse_omm_xml(std::string_view text, std::string_view source) {
   pugi::xml_document doc;
   // parse_default keeps the buffer offsets that offset_debug() turns into line numbers.
-  const pugi::xml_parse_result parsed = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_auto);
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_auto);
   if (!parsed) {
     throw Error(ErrorCode::input_invalid, located(source, line_of(text, parsed.offset), "xml", parsed.description()));
   }
@@ -71,15 +72,18 @@ std::vector<Omm> parse_omm_xml(std::string_view text, std::string_view source) {
     const long segment_line = line_of(text, segment.offset_debug());
     const pugi::xml_node metadata = child(segment, "metadata");
     const pugi::xml_node data = child(segment, "data");
-    if (!metadata) throw Error(ErrorCode::input_invalid, located(source, segment_line, "metadata", "missing in <segment>"));
+    if (!metadata)
+      throw Error(ErrorCode::input_invalid, located(source, segment_line, "metadata", "missing in <segment>"));
     if (!data) throw Error(ErrorCode::input_invalid, located(source, segment_line, "data", "missing in <segment>"));
     const pugi::xml_node mean = child(data, "meanElements");
     const pugi::xml_node tle = child(data, "tleParameters");
-    if (!mean) throw Error(ErrorCode::input_invalid, located(source, line_of(text, data.offset_debug()), "meanElements", "missing in <data>"));
+    if (!mean)
+      throw Error(ErrorCode::input_invalid,
+                  located(source, line_of(text, data.offset_debug()), "meanElements", "missing in <data>"));
 
     std::map<std::string, Field, std::less<>> fields;
     for (const pugi::xml_node& group : {metadata, mean, tle}) {
-      if (!group) continue; // tleParameters is optional in CCSDS; make_omm then names what is missing
+      if (!group) continue;  // tleParameters is optional in CCSDS; make_omm then names what is missing
       for (pugi::xml_node c = group.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element) continue;
         fields[std::string(local_name(c.name()))] = Field{trimmed(c.child_value()), line_of(text, c.offset_debug())};
@@ -89,7 +93,8 @@ std::vector<Omm> parse_omm_xml(std::string_view text, std::string_view source) {
     // them with SGP4 gives wrong positions without any error, so refuse them here.
     if (const auto it = fields.find("MEAN_ELEMENT_THEORY"); it != fields.end() && !it->second.text.empty()) {
       std::string theory = it->second.text;
-      std::transform(theory.begin(), theory.end(), theory.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      std::transform(theory.begin(), theory.end(), theory.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
       if (theory != "SGP4" && theory != "SGP/SGP4")
         throw Error(ErrorCode::input_invalid,
                     located(source, it->second.line, "MEAN_ELEMENT_THEORY", "'" + it->second.text + "' is not SGP4"));
@@ -98,7 +103,8 @@ std::vector<Omm> parse_omm_xml(std::string_view text, std::string_view source) {
     detail::OmmRecord r;
     r.fail = [&](std::string_view name, std::string_view msg) {
       const auto it = fields.find(name);
-      throw Error(ErrorCode::input_invalid, located(source, it == fields.end() ? segment_line : it->second.line, name, msg));
+      throw Error(ErrorCode::input_invalid,
+                  located(source, it == fields.end() ? segment_line : it->second.line, name, msg));
     };
     r.text = [&](std::string_view name) -> std::optional<std::string> {
       const auto it = fields.find(name);
@@ -118,4 +124,4 @@ std::vector<Omm> parse_omm_xml(std::string_view text, std::string_view source) {
   return out;
 }
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

@@ -13,7 +13,7 @@ namespace {
 constexpr double kPi = std::numbers::pi;
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 constexpr double kX2o3 = 2.0 / 3.0;
-constexpr double kTemp4 = 1.5e-12; // guard against division by zero at 180° inclination
+constexpr double kTemp4 = 1.5e-12;  // guard against division by zero at 180° inclination
 
 struct Gravity {
   double radius = wgs72::radius_km;
@@ -30,26 +30,33 @@ const Gravity& gravity() {
   return g;
 }
 
-} // namespace
+}  // namespace
 
 double gmst_iau82(double jdut1) {
   double tut1 = (jdut1 - 2451545.0) / 36525.0;
-  double temp = -6.2e-6 * tut1 * tut1 * tut1 + 0.093104 * tut1 * tut1 +
-                (876600.0 * 3600 + 8640184.812866) * tut1 + 67310.54841; // seconds
-  temp = std::fmod(temp * (kPi / 180.0) / 240.0, kTwoPi); // 360/86400 = 1/240
+  double temp = -6.2e-6 * tut1 * tut1 * tut1 + 0.093104 * tut1 * tut1 + (876600.0 * 3600 + 8640184.812866) * tut1 +
+                67310.54841;                               // seconds
+  temp = std::fmod(temp * (kPi / 180.0) / 240.0, kTwoPi);  // 360/86400 = 1/240
   if (temp < 0.0) temp += kTwoPi;
   return temp;
 }
 
 const char* to_string(Sgp4Error error) {
   switch (error) {
-    case Sgp4Error::none: return "ok";
-    case Sgp4Error::mean_eccentricity: return "mean eccentricity out of range";
-    case Sgp4Error::negative_mean_motion: return "mean motion below zero";
-    case Sgp4Error::perturbed_eccentricity: return "perturbed eccentricity out of range";
-    case Sgp4Error::negative_semi_latus: return "semi-latus rectum below zero";
-    case Sgp4Error::suborbital_epoch: return "epoch elements are sub-orbital";
-    case Sgp4Error::decayed: return "satellite has decayed";
+    case Sgp4Error::none:
+      return "ok";
+    case Sgp4Error::mean_eccentricity:
+      return "mean eccentricity out of range";
+    case Sgp4Error::negative_mean_motion:
+      return "mean motion below zero";
+    case Sgp4Error::perturbed_eccentricity:
+      return "perturbed eccentricity out of range";
+    case Sgp4Error::negative_semi_latus:
+      return "semi-latus rectum below zero";
+    case Sgp4Error::suborbital_epoch:
+      return "epoch elements are sub-orbital";
+    case Sgp4Error::decayed:
+      return "satellite has decayed";
   }
   return "unknown";
 }
@@ -78,7 +85,7 @@ Sgp4Propagator::Sgp4Propagator(const MeanElements& el) {
     m_invalid = m_init_error = Sgp4Error::mean_eccentricity;
     return;
   }
-  const double epoch = (el.epoch_jd + el.epoch_jd_fraction) - 2433281.5; // days since 1950 Jan 0
+  const double epoch = (el.epoch_jd + el.epoch_jd_fraction) - 2433281.5;  // days since 1950 Jan 0
 
   const double ss = 78.0 / g.radius + 1.0;
   const double qzms2t = std::pow((120.0 - 78.0) / g.radius, 4);
@@ -106,7 +113,7 @@ Sgp4Propagator::Sgp4Propagator(const MeanElements& el) {
   m_gsto = gmst_iau82(epoch + 2433281.5);
 
   if (omeosq >= 0.0 || m_no_unkozai >= 0.0) {
-    m_isimp = rp < (220.0 / g.radius + 1.0); // perigee below 220 km: simplified drag
+    m_isimp = rp < (220.0 / g.radius + 1.0);  // perigee below 220 km: simplified drag
     double sfour = ss;
     double qzms24 = qzms2t;
     const double perige = (rp - 1.0) * g.radius;
@@ -373,4 +380,4 @@ Sgp4Error Sgp4Propagator::propagate(double t, StateVector& out) const noexcept {
   return Sgp4Error::none;
 }
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

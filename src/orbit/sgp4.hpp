@@ -23,17 +23,17 @@ inline constexpr double radius_km = 6378.135;
 inline constexpr double j2 = 0.001082616;
 inline constexpr double j3 = -0.00000253881;
 inline constexpr double j4 = -0.00000165597;
-} // namespace wgs72
+}  // namespace wgs72
 
 // The reference's error codes, with the same numbers.
 enum class Sgp4Error : int {
   none = 0,
-  mean_eccentricity = 1,      // mean eccentricity outside [0, 1) (tolerance -0.001)
-  negative_mean_motion = 2,   // mean motion <= 0
-  perturbed_eccentricity = 3, // eccentricity after lunar-solar periodics outside [0, 1]
-  negative_semi_latus = 4,    // semi-latus rectum < 0
-  suborbital_epoch = 5,       // legacy: epoch elements sub-orbital (no longer raised)
-  decayed = 6,                // radius below one earth radius: the satellite has decayed
+  mean_eccentricity = 1,       // mean eccentricity outside [0, 1) (tolerance -0.001)
+  negative_mean_motion = 2,    // mean motion <= 0
+  perturbed_eccentricity = 3,  // eccentricity after lunar-solar periodics outside [0, 1]
+  negative_semi_latus = 4,     // semi-latus rectum < 0
+  suborbital_epoch = 5,        // legacy: epoch elements sub-orbital (no longer raised)
+  decayed = 6,                 // radius below one earth radius: the satellite has decayed
 };
 
 const char* to_string(Sgp4Error error);
@@ -43,29 +43,27 @@ const char* to_string(Sgp4Error error);
 double gmst_iau82(double jd_ut1);
 
 struct StateVector {
-  std::array<double, 3> r_km{};   // TEME position
-  std::array<double, 3> v_km_s{}; // TEME velocity
+  std::array<double, 3> r_km{};    // TEME position
+  std::array<double, 3> v_km_s{};  // TEME velocity
 };
 
 namespace detail {
 // Deep-space coefficients: lunar-solar periodics (dpper) and resonance terms (dspace).
 struct DeepCoefficients {
   // Periodics.
-  double e3 = 0, ee2 = 0, peo = 0, pgho = 0, pho = 0, pinco = 0, plo = 0, se2 = 0, se3 = 0,
-         sgh2 = 0, sgh3 = 0, sgh4 = 0, sh2 = 0, sh3 = 0, si2 = 0, si3 = 0, sl2 = 0, sl3 = 0,
-         sl4 = 0, xgh2 = 0, xgh3 = 0, xgh4 = 0, xh2 = 0, xh3 = 0, xi2 = 0, xi3 = 0, xl2 = 0,
-         xl3 = 0, xl4 = 0, zmol = 0, zmos = 0;
+  double e3 = 0, ee2 = 0, peo = 0, pgho = 0, pho = 0, pinco = 0, plo = 0, se2 = 0, se3 = 0, sgh2 = 0, sgh3 = 0,
+         sgh4 = 0, sh2 = 0, sh3 = 0, si2 = 0, si3 = 0, sl2 = 0, sl3 = 0, sl4 = 0, xgh2 = 0, xgh3 = 0, xgh4 = 0, xh2 = 0,
+         xh3 = 0, xi2 = 0, xi3 = 0, xl2 = 0, xl3 = 0, xl4 = 0, zmol = 0, zmos = 0;
   // Secular rates and resonances.
-  int irez = 0; // 0 none, 1 synchronous (24 h), 2 half-day (12 h)
-  double d2201 = 0, d2211 = 0, d3210 = 0, d3222 = 0, d4410 = 0, d4422 = 0, d5220 = 0,
-         d5232 = 0, d5421 = 0, d5433 = 0, dedt = 0, didt = 0, dmdt = 0, dnodt = 0, domdt = 0,
-         del1 = 0, del2 = 0, del3 = 0, xfact = 0, xlamo = 0;
+  int irez = 0;  // 0 none, 1 synchronous (24 h), 2 half-day (12 h)
+  double d2201 = 0, d2211 = 0, d3210 = 0, d3222 = 0, d4410 = 0, d4422 = 0, d5220 = 0, d5232 = 0, d5421 = 0, d5433 = 0,
+         dedt = 0, didt = 0, dmdt = 0, dnodt = 0, domdt = 0, del1 = 0, del2 = 0, del3 = 0, xfact = 0, xlamo = 0;
 };
 
-} // namespace detail
+}  // namespace detail
 
 class Sgp4Propagator {
-public:
+ public:
   explicit Sgp4Propagator(const MeanElements& elements);
   explicit Sgp4Propagator(const Tle& tle) : Sgp4Propagator(tle.mean_elements()) {}
 
@@ -87,27 +85,26 @@ public:
   // Greenwich sidereal angle at epoch (rad), IAU-82 as in the reference.
   double gsto() const noexcept { return m_gsto; }
 
-private:
+ private:
   long m_catalog_number = 0;
   double m_epoch_jd = 0.0, m_epoch_jd_fraction = 0.0;
   UtcTime m_epoch{};
   bool m_deep = false;
   bool m_isimp = false;
   Sgp4Error m_init_error = Sgp4Error::none;
-  Sgp4Error m_invalid = Sgp4Error::none; // elements unusable: every propagation fails with this
+  Sgp4Error m_invalid = Sgp4Error::none;  // elements unusable: every propagation fails with this
 
   // Elements (rad, rad/min) and secular rates.
-  double m_bstar = 0.0, m_ecco = 0.0, m_argpo = 0.0, m_inclo = 0.0, m_mo = 0.0, m_no_kozai = 0.0,
-         m_nodeo = 0.0, m_no_unkozai = 0.0;
-  double m_ao = 0.0; // un-Kozai'd semi-major axis, earth radii
+  double m_bstar = 0.0, m_ecco = 0.0, m_argpo = 0.0, m_inclo = 0.0, m_mo = 0.0, m_no_kozai = 0.0, m_nodeo = 0.0,
+         m_no_unkozai = 0.0;
+  double m_ao = 0.0;  // un-Kozai'd semi-major axis, earth radii
   double m_mdot = 0.0, m_argpdot = 0.0, m_nodedot = 0.0, m_gsto = 0.0;
   // Near-earth coefficients.
-  double m_aycof = 0.0, m_con41 = 0.0, m_cc1 = 0.0, m_cc4 = 0.0, m_cc5 = 0.0, m_d2 = 0.0, m_d3 = 0.0,
-         m_d4 = 0.0, m_delmo = 0.0, m_eta = 0.0, m_omgcof = 0.0, m_sinmao = 0.0, m_t2cof = 0.0,
-         m_t3cof = 0.0, m_t4cof = 0.0, m_t5cof = 0.0, m_x1mth2 = 0.0, m_x7thm1 = 0.0, m_xlcof = 0.0,
-         m_xmcof = 0.0, m_nodecf = 0.0;
+  double m_aycof = 0.0, m_con41 = 0.0, m_cc1 = 0.0, m_cc4 = 0.0, m_cc5 = 0.0, m_d2 = 0.0, m_d3 = 0.0, m_d4 = 0.0,
+         m_delmo = 0.0, m_eta = 0.0, m_omgcof = 0.0, m_sinmao = 0.0, m_t2cof = 0.0, m_t3cof = 0.0, m_t4cof = 0.0,
+         m_t5cof = 0.0, m_x1mth2 = 0.0, m_x7thm1 = 0.0, m_xlcof = 0.0, m_xmcof = 0.0, m_nodecf = 0.0;
 
   detail::DeepCoefficients m_ds;
 };
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

@@ -19,7 +19,7 @@ constexpr double zes = 0.01675;
 constexpr double zel = 0.05490;
 constexpr double zns = 1.19459e-5;
 constexpr double znl = 1.5835218e-4;
-constexpr double rptim = 4.37526908801129966e-3; // earth rotation, rad/min
+constexpr double rptim = 4.37526908801129966e-3;  // earth rotation, rad/min
 
 double xke() {
   static const double value =
@@ -41,9 +41,9 @@ struct BodyTerms {
   double z1, z2, z3, z11, z12, z13, z21, z22, z23, z31, z32, z33;
 };
 
-BodyTerms body_terms(double zcosg, double zsing, double zcosi, double zsini, double zcosh, double zsinh,
-                     double cc, double xnoi, double cosim, double sinim, double cosomm, double sinomm,
-                     double em, double emsq, double betasq, double rtemsq) {
+BodyTerms body_terms(double zcosg, double zsing, double zcosi, double zsini, double zcosh, double zsinh, double cc,
+                     double xnoi, double cosim, double sinim, double cosomm, double sinomm, double em, double emsq,
+                     double betasq, double rtemsq) {
   const double a1 = zcosg * zcosh + zsing * zcosi * zsinh;
   const double a3 = -zsing * zcosh + zcosg * zcosi * zsinh;
   const double a7 = -zcosg * zsinh + zsing * zcosi * zcosh;
@@ -114,7 +114,7 @@ Common dscom(const DeepInitInput& in, DeepCoefficients& ds) {
   const double rtemsq = std::sqrt(betasq);
 
   ds.peo = ds.pinco = ds.plo = ds.pgho = ds.pho = 0.0;
-  const double day = in.epoch + 18261.5 + tc / 1440.0; // days since 1900 January 0.5
+  const double day = in.epoch + 18261.5 + tc / 1440.0;  // days since 1900 January 0.5
   const double xnodce = std::fmod(4.5236020 - 9.2422029e-4 * day, kTwoPi);
   const double stem = std::sin(xnodce);
   const double ctem = std::cos(xnodce);
@@ -132,12 +132,12 @@ Common dscom(const DeepInitInput& in, DeepCoefficients& ds) {
 
   const double xnoi = 1.0 / c.nm;
   // Sun first, then the moon (whose node is referred to the orbit's node).
-  const BodyTerms sun = body_terms(zcosgs, zsings, zcosis, zsinis, cnodm, snodm, c1ss, xnoi, c.cosim, c.sinim,
-                                   cosomm, sinomm, c.em, c.emsq, betasq, rtemsq);
+  const BodyTerms sun = body_terms(zcosgs, zsings, zcosis, zsinis, cnodm, snodm, c1ss, xnoi, c.cosim, c.sinim, cosomm,
+                                   sinomm, c.em, c.emsq, betasq, rtemsq);
   const double zcosh = zcoshl * cnodm + zsinhl * snodm;
   const double zsinh = snodm * zcoshl - cnodm * zsinhl;
-  const BodyTerms moon = body_terms(zcosgl, zsingl, zcosil, zsinil, zcosh, zsinh, c1l, xnoi, c.cosim, c.sinim,
-                                    cosomm, sinomm, c.em, c.emsq, betasq, rtemsq);
+  const BodyTerms moon = body_terms(zcosgl, zsingl, zcosil, zsinil, zcosh, zsinh, c1l, xnoi, c.cosim, c.sinim, cosomm,
+                                    sinomm, c.em, c.emsq, betasq, rtemsq);
 
   ds.zmol = std::fmod(4.7199672 + 0.22997150 * day - gam, kTwoPi);
   ds.zmos = std::fmod(6.2565837 + 0.017201977 * day, kTwoPi);
@@ -169,12 +169,32 @@ Common dscom(const DeepInitInput& in, DeepCoefficients& ds) {
   ds.xh2 = -2.0 * moon.s2 * moon.z22;
   ds.xh3 = -2.0 * moon.s2 * (moon.z23 - moon.z21);
 
-  c.s1 = moon.s1; c.s2 = moon.s2; c.s3 = moon.s3; c.s4 = moon.s4; c.s5 = moon.s5;
-  c.ss1 = sun.s1; c.ss2 = sun.s2; c.ss3 = sun.s3; c.ss4 = sun.s4; c.ss5 = sun.s5;
-  c.sz1 = sun.z1; c.sz3 = sun.z3; c.sz11 = sun.z11; c.sz13 = sun.z13; c.sz21 = sun.z21;
-  c.sz23 = sun.z23; c.sz31 = sun.z31; c.sz33 = sun.z33;
-  c.z1 = moon.z1; c.z3 = moon.z3; c.z11 = moon.z11; c.z13 = moon.z13; c.z21 = moon.z21;
-  c.z23 = moon.z23; c.z31 = moon.z31; c.z33 = moon.z33;
+  c.s1 = moon.s1;
+  c.s2 = moon.s2;
+  c.s3 = moon.s3;
+  c.s4 = moon.s4;
+  c.s5 = moon.s5;
+  c.ss1 = sun.s1;
+  c.ss2 = sun.s2;
+  c.ss3 = sun.s3;
+  c.ss4 = sun.s4;
+  c.ss5 = sun.s5;
+  c.sz1 = sun.z1;
+  c.sz3 = sun.z3;
+  c.sz11 = sun.z11;
+  c.sz13 = sun.z13;
+  c.sz21 = sun.z21;
+  c.sz23 = sun.z23;
+  c.sz31 = sun.z31;
+  c.sz33 = sun.z33;
+  c.z1 = moon.z1;
+  c.z3 = moon.z3;
+  c.z11 = moon.z11;
+  c.z13 = moon.z13;
+  c.z21 = moon.z21;
+  c.z23 = moon.z23;
+  c.z31 = moon.z31;
+  c.z33 = moon.z33;
   return c;
 }
 
@@ -229,8 +249,8 @@ void half_day_resonance(const DeepInitInput& in, const Common& c, double aonv, d
   const double f322 = -1.875 * sinim * (1.0 + 2.0 * cosim - 3.0 * cosisq);
   const double f441 = 35.0 * sini2 * f220;
   const double f442 = 39.3750 * sini2 * sini2;
-  const double f522 = 9.84375 * sinim *
-                      (sini2 * (1.0 - 2.0 * cosim - 5.0 * cosisq) + 0.33333333 * (-2.0 + 4.0 * cosim + 6.0 * cosisq));
+  const double f522 =
+      9.84375 * sinim * (sini2 * (1.0 - 2.0 * cosim - 5.0 * cosisq) + 0.33333333 * (-2.0 + 4.0 * cosim + 6.0 * cosisq));
   const double f523 = sinim * (4.92187512 * sini2 * (-2.0 - 4.0 * cosim + 10.0 * cosisq) +
                                6.56250012 * (1.0 + 2.0 * cosim - 3.0 * cosisq));
   const double f542 = 29.53125 * sinim * (2.0 - 8.0 * cosim + cosisq * (-12.0 + 8.0 * cosim + 10.0 * cosisq));
@@ -283,7 +303,7 @@ void synchronous_resonance(const DeepInitInput& in, const Common& c, double aonv
   ds.xfact = in.mdot + in.xpidot - rptim + ds.dmdt + ds.domdt + ds.dnodt - in.no_unkozai;
 }
 
-} // namespace
+}  // namespace
 
 DeepCoefficients deep_space_init(const DeepInitInput& in) {
   DeepCoefficients ds;
@@ -407,8 +427,8 @@ void deep_space_secular(const DeepCoefficients& ds, double argpo, double argpdot
   nm = no_unkozai + dndt;
 }
 
-void deep_space_periodics(const DeepCoefficients& ds, double t, double& ep, double& inclp, double& nodep,
-                          double& argpp, double& mp) noexcept {
+void deep_space_periodics(const DeepCoefficients& ds, double t, double& ep, double& inclp, double& nodep, double& argpp,
+                          double& mp) noexcept {
   // Solar terms.
   double zm = ds.zmos + zns * t;
   double zf = zm + 2.0 * zes * std::sin(zm);
@@ -477,4 +497,4 @@ void deep_space_periodics(const DeepCoefficients& ds, double t, double& ep, doub
   }
 }
 
-} // namespace shipchips::orbit::detail
+}  // namespace shipchips::orbit::detail

@@ -8,7 +8,7 @@
 namespace shipchips::orbit::detail {
 
 struct DeepInitInput {
-  double epoch = 0.0; // days since 1950 January 0.0 UTC
+  double epoch = 0.0;  // days since 1950 January 0.0 UTC
   double ecco = 0.0, argpo = 0.0, inclo = 0.0, nodeo = 0.0, mo = 0.0, no_unkozai = 0.0;
   double mdot = 0.0, nodedot = 0.0, xpidot = 0.0, gsto = 0.0, eccsq = 0.0;
 };
@@ -18,12 +18,12 @@ DeepCoefficients deep_space_init(const DeepInitInput& in);
 
 // Secular lunar-solar rates and resonance integration to time t (minutes since epoch),
 // applied to the mean elements (dspace). The integrator starts from epoch every call.
-void deep_space_secular(const DeepCoefficients& ds, double argpo, double argpdot, double gsto,
-                        double no_unkozai, double t, double& em, double& argpm, double& inclm,
-                        double& mm, double& nodem, double& nm) noexcept;
+void deep_space_secular(const DeepCoefficients& ds, double argpo, double argpdot, double gsto, double no_unkozai,
+                        double t, double& em, double& argpm, double& inclm, double& mm, double& nodem,
+                        double& nm) noexcept;
 
 // Lunar-solar periodics at time t (dpper after initialisation), applied in place.
-void deep_space_periodics(const DeepCoefficients& ds, double t, double& ep, double& inclp,
-                          double& nodep, double& argpp, double& mp) noexcept;
+void deep_space_periodics(const DeepCoefficients& ds, double t, double& ep, double& inclp, double& nodep, double& argpp,
+                          double& mp) noexcept;
 
-} // namespace shipchips::orbit::detail
+}  // namespace shipchips::orbit::detail

@@ -20,11 +20,15 @@ constexpr double kSmall = 1.0e-8;
 constexpr double kUndefined = 999999.1;
 constexpr double kInfinite = 999999.9;
 
-double magnitude(const std::array<double, 3>& x) { return std::sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]); }
+double magnitude(const std::array<double, 3>& x) {
+  return std::sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+}
 double dot(const std::array<double, 3>& x, const std::array<double, 3>& y) {
   return x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
 }
-double clamp_unit(double x) { return x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x); }
+double clamp_unit(double x) {
+  return x > 1.0 ? 1.0 : (x < -1.0 ? -1.0 : x);
+}
 
 double angle_between(const std::array<double, 3>& a, const std::array<double, 3>& b) {
   double magab = magnitude(a) * magnitude(b);
@@ -61,14 +65,16 @@ double mean_from_true_anomaly(double ecc, double nu) {
   return m;
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 void format_short(char* buffer, std::size_t size, double tsince, const StateVector& s) {
   std::snprintf(buffer, size, " %16.8f %16.8f %16.8f %16.8f %12.9f %12.9f %12.9f", tsince, s.r_km[0], s.r_km[1],
                 s.r_km[2], s.v_km_s[0], s.v_km_s[1], s.v_km_s[2]);
 }
 
-} // namespace
+}  // namespace
 
 ClassicalElements rv_to_classical(const StateVector& state, double mu) {
   const auto& r = state.r_km;
@@ -183,7 +189,7 @@ std::vector<VerificationCase> read_verification_cases(const std::filesystem::pat
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   const std::string source = path.string();
   TleParseOptions options;
-  options.verify_checksums = false; // the file's error cases carry wrong checksums on purpose
+  options.verify_checksums = false;  // the file's error cases carry wrong checksums on purpose
   options.allow_trailing_text = true;
   std::vector<VerificationCase> cases;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -210,7 +216,7 @@ std::vector<VerificationCase> read_verification_cases(const std::filesystem::pat
 std::vector<VerificationError> write_verification_output(const std::vector<VerificationCase>& cases,
                                                          std::ostream& out) {
   std::vector<VerificationError> errors;
-  StateVector last{}; // the reference program's state buffer survives from satellite to satellite
+  StateVector last{};  // the reference program's state buffer survives from satellite to satellite
   char line[512];
   for (const VerificationCase& c : cases) {
     const Sgp4Propagator sat(c.tle);
@@ -254,4 +260,4 @@ std::vector<VerificationError> write_verification_output(const std::vector<Verif
   return errors;
 }
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

@@ -32,8 +32,7 @@ struct VerificationError {
 std::vector<VerificationCase> read_verification_cases(const std::filesystem::path& path);
 
 // Writes the tcppver.out format to `out`; returns the propagation errors met, in order.
-std::vector<VerificationError> write_verification_output(const std::vector<VerificationCase>& cases,
-                                                         std::ostream& out);
+std::vector<VerificationError> write_verification_output(const std::vector<VerificationCase>& cases, std::ostream& out);
 
 // Classical orbital elements from a TEME state (Vallado's rv2coe); angles in radians,
 // undefined ones are 999999.1 as in the reference.
@@ -49,4 +48,4 @@ struct CalendarTime {
 };
 CalendarTime julian_to_calendar(double jd);
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

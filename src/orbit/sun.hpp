@@ -14,10 +14,10 @@
 namespace shipchips::orbit {
 
 struct SunEquatorial {
-  double ra_deg = 0.0;           // right ascension, [0, 360), equinox of date
-  double dec_deg = 0.0;          // declination
-  double distance_au = 0.0;      // Earth–Sun distance
-  double ecliptic_lon_deg = 0.0; // apparent ecliptic longitude, [0, 360)
+  double ra_deg = 0.0;            // right ascension, [0, 360), equinox of date
+  double dec_deg = 0.0;           // declination
+  double distance_au = 0.0;       // Earth–Sun distance
+  double ecliptic_lon_deg = 0.0;  // apparent ecliptic longitude, [0, 360)
 };
 
 struct SunHorizontal {

@@ -18,13 +18,13 @@ constexpr double kDeg2Rad = std::numbers::pi / 180.0;
 constexpr double kMinutesPerDay = 1440.0;
 
 class LineContext {
-public:
+ public:
   LineContext(std::string_view source, long line) : m_source(source), m_line(line) {}
   [[noreturn]] void fail(std::string_view field, std::string_view problem) const {
     throw Error(ErrorCode::input_invalid, located(m_source, m_line, field, problem));
   }
 
-private:
+ private:
   std::string_view m_source;
   long m_line;
 };
@@ -111,7 +111,9 @@ double parse_implied_exponent(const LineContext& ctx, std::string_view text, std
   return sign * mantissa * 1.0e-5 * std::pow(10.0, exponent);
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 // Day of year (with fraction) to month, day, hour, minute, second: the same steps as Vallado's
 // days2mdhms, so the Julian date below has the same rounding as the reference implementation.
@@ -135,8 +137,8 @@ void days_to_mdhms(int year, double days, int& mon, int& day, int& hr, int& minu
 
 // Julian date split into whole day (.5) and fraction.
 void julian_date(int year, int mon, int day, int hr, int minute, double sec, double& jd, double& frac) {
-  jd = 367.0 * year - std::floor((7 * (year + std::floor((mon + 9) / 12.0))) * 0.25) +
-       std::floor(275 * mon / 9.0) + day + 1721013.5;
+  jd = 367.0 * year - std::floor((7 * (year + std::floor((mon + 9) / 12.0))) * 0.25) + std::floor(275 * mon / 9.0) +
+       day + 1721013.5;
   frac = (sec + minute * 60.0 + hr * 3600.0) / 86400.0;
   if (std::fabs(frac) > 1.0) {
     double whole = std::floor(frac);
@@ -153,7 +155,7 @@ void check_line(const LineContext& ctx, std::string_view line, char number, bool
   if (line[0] != number || line[1] != ' ') ctx.fail(field, std::string("must start with '") + number + " '");
 }
 
-} // namespace
+}  // namespace
 
 long decode_alpha5(std::string_view field) {
   std::string_view t = trim(field);
@@ -182,8 +184,10 @@ int tle_checksum(std::string_view line) {
   int sum = 0;
   for (std::size_t i = 0; i < 68 && i < line.size(); ++i) {
     char c = line[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) sum += c - '0';
-    else if (c == '-') sum += 1;
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      sum += c - '0';
+    else if (c == '-')
+      sum += 1;
   }
   return sum % 10;
 }
@@ -225,8 +229,8 @@ Tle parse_tle(std::string_view raw1, std::string_view raw2, std::string_view sou
     ctx2.fail("catalog_number", quoted(columns(line2, 3, 7)) + ": " + e.what());
   }
   if (catalog2 != tle.catalog_number) {
-    ctx2.fail("catalog_number", std::to_string(catalog2) + " differs from line 1 (" +
-                                    std::to_string(tle.catalog_number) + ")");
+    ctx2.fail("catalog_number",
+              std::to_string(catalog2) + " differs from line 1 (" + std::to_string(tle.catalog_number) + ")");
   }
   tle.classification = line1[7] == ' ' ? 'U' : line1[7];
   tle.international_designator = std::string(trim(columns(line1, 10, 17)));
@@ -271,7 +275,7 @@ UtcTime Tle::epoch() const {
 
 MeanElements Tle::mean_elements() const {
   MeanElements m;
-  const double xpdotp = kMinutesPerDay / (2.0 * std::numbers::pi); // rev/day -> rad/min
+  const double xpdotp = kMinutesPerDay / (2.0 * std::numbers::pi);  // rev/day -> rad/min
   m.catalog_number = catalog_number;
   int mon = 0, day = 0, hr = 0, minute = 0;
   double sec = 0.0;
@@ -342,4 +346,4 @@ std::vector<Tle> read_tle_file(const std::filesystem::path& path, const TleParse
   return parse_tle_text(buffer.str(), path.string(), options);
 }
 
-} // namespace shipchips::orbit
+}  // namespace shipchips::orbit

@@ -10,12 +10,12 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <set>
-#include <unistd.h>
 
 namespace shipchips::pipeline {
 namespace {
@@ -29,29 +29,51 @@ struct Row {
 
 const std::vector<pq::Column>& columns() {
   using T = pq::ColumnType;
-  static const std::vector<pq::Column> cols{
-      {"tile_id", T::string},       {"mmsi", T::int64},           {"captured_time", T::timestamp},
-      {"lat", T::float64},          {"lon", T::float64},          {"sog", T::float64, true},
-      {"cog", T::float64, true},    {"heading", T::float64, true}, {"nav_status", T::int64, true},
-      {"class", T::string, true},   {"name", T::string, true},    {"callsign", T::string, true},
-      {"imo", T::int64, true},      {"ship_type", T::int64, true}, {"dim_a", T::int64, true},
-      {"dim_b", T::int64, true},    {"dim_c", T::int64, true},    {"dim_d", T::int64, true},
-      {"draught", T::float64, true}, {"destination", T::string, true}, {"source", T::string},
-      {"provider", T::string}};
+  static const std::vector<pq::Column> cols{{"tile_id", T::string},
+                                            {"mmsi", T::int64},
+                                            {"captured_time", T::timestamp},
+                                            {"lat", T::float64},
+                                            {"lon", T::float64},
+                                            {"sog", T::float64, true},
+                                            {"cog", T::float64, true},
+                                            {"heading", T::float64, true},
+                                            {"nav_status", T::int64, true},
+                                            {"class", T::string, true},
+                                            {"name", T::string, true},
+                                            {"callsign", T::string, true},
+                                            {"imo", T::int64, true},
+                                            {"ship_type", T::int64, true},
+                                            {"dim_a", T::int64, true},
+                                            {"dim_b", T::int64, true},
+                                            {"dim_c", T::int64, true},
+                                            {"dim_d", T::int64, true},
+                                            {"draught", T::float64, true},
+                                            {"destination", T::string, true},
+                                            {"source", T::string},
+                                            {"provider", T::string}};
   return cols;
 }
 
 // One row's cells in column order (null = monostate).
 std::vector<pq::Value> cells(const std::string& tile, const Row& r) {
-  auto opt_d = [](const std::optional<double>& v) -> pq::Value { return v ? pq::Value(*v) : pq::Value(pq::null_value); };
+  auto opt_d = [](const std::optional<double>& v) -> pq::Value {
+    return v ? pq::Value(*v) : pq::Value(pq::null_value);
+  };
   auto opt_i = [](const auto& v) -> pq::Value {
     return v ? pq::Value(static_cast<std::int64_t>(*v)) : pq::Value(pq::null_value);
   };
   auto opt_s = [](const std::string& v) -> pq::Value { return v.empty() ? pq::Value(pq::null_value) : pq::Value(v); };
   const ais::PositionReport& p = *r.p;
   const std::string cls(ais::to_string(p.ais_class));
-  std::vector<pq::Value> row{tile, static_cast<std::int64_t>(p.mmsi), p.time, p.lat, p.lon,
-                             opt_d(p.sog_kn), opt_d(p.cog_deg), opt_d(p.heading_deg), opt_i(p.nav_status),
+  std::vector<pq::Value> row{tile,
+                             static_cast<std::int64_t>(p.mmsi),
+                             p.time,
+                             p.lat,
+                             p.lon,
+                             opt_d(p.sog_kn),
+                             opt_d(p.cog_deg),
+                             opt_d(p.heading_deg),
+                             opt_i(p.nav_status),
                              opt_s(cls)};
   if (r.s) {
     row.insert(row.end(), {opt_s(r.s->name), opt_s(r.s->callsign), opt_i(r.s->imo), opt_i(r.s->ship_type),
@@ -120,9 +142,9 @@ void write_xlsx(const std::filesystem::path& path, const std::string& tile, cons
 }  // namespace
 
 std::filesystem::path snapshot_dir(const Config& config, UtcTime day) {
-  return dataset_path(config, dataset::expand_layout(config.storage.layout.ais_snapshots,
-                                                     {{"YYYYMMDD", format_yyyymmdd(day)}},
-                                                     "storage.layout.ais_snapshots"));
+  return dataset_path(config,
+                      dataset::expand_layout(config.storage.layout.ais_snapshots, {{"YYYYMMDD", format_yyyymmdd(day)}},
+                                             "storage.layout.ais_snapshots"));
 }
 
 SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, const CaptureArea& area, UtcTime day) {
@@ -183,4 +205,4 @@ SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, 
   return result;
 }
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

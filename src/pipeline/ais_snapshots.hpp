@@ -39,4 +39,4 @@ SnapshotResult write_ais_snapshot(ais::TrackStore& store, const Config& config, 
 // The snapshot paths of a tile and day.
 std::filesystem::path snapshot_dir(const Config& config, UtcTime day);
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

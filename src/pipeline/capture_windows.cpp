@@ -76,4 +76,4 @@ std::vector<TimedArea> windows_between(const std::vector<plan::OverpassWindow>& 
   return out;
 }
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

@@ -24,8 +24,7 @@ struct CaptureArea {
 ais::BBox tile_capture_box(const std::string& tile_id, double margin_km);
 
 // The tiles with a window holding `now` (start <= now < end), one area per tile, sorted by id.
-std::vector<CaptureArea> active_areas(const std::vector<plan::OverpassWindow>& schedule, UtcTime now,
-                                      double margin_km);
+std::vector<CaptureArea> active_areas(const std::vector<plan::OverpassWindow>& schedule, UtcTime now, double margin_km);
 
 // The first window start or end after `now` (when the active set may change); nullopt if none.
 std::optional<UtcTime> next_window_change(const std::vector<plan::OverpassWindow>& schedule, UtcTime now);
@@ -40,4 +39,4 @@ struct TimedArea {
 std::vector<TimedArea> windows_between(const std::vector<plan::OverpassWindow>& schedule, UtcTime from, UtcTime to,
                                        double margin_km);
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

@@ -1,8 +1,8 @@
 #include "pipeline/chip_run.hpp"
 
+#include "ops/ship_outcomes.hpp"
 #include "pipeline/scene_reads.hpp"
 #include "pipeline/ship_tally.hpp"
-#include "ops/ship_outcomes.hpp"
 
 #include "ais/interpolate.hpp"
 #include "ais/ship_geometry.hpp"
@@ -27,6 +27,7 @@
 #include "stac/from_config.hpp"
 #include "stac/scene_lookup.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -37,7 +38,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <variant>
 
@@ -107,7 +107,7 @@ struct ChipOutcome {
 // Outcomes arrive in any order; they are committed in task order so SQLite sees the same
 // sequence of writes whatever the number of workers.
 class OutcomeQueue {
-public:
+ public:
   void push(ChipOutcome outcome) {
     {
       std::lock_guard lock(m_mutex);
@@ -132,7 +132,7 @@ public:
     return out;
   }
 
-private:
+ private:
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<ChipOutcome> m_items;
@@ -142,9 +142,10 @@ private:
 // The worker side of the chip step: position, read, gate, chip files. Const and shared by all
 // workers; everything it writes is per chip.
 class ChipMaker {
-public:
+ public:
   ChipMaker(const Config& config, const ChipRunOptions& options)
-      : m_config(config), m_profile(stac::provider_from(config.stac)),
+      : m_config(config),
+        m_profile(stac::provider_from(config.stac)),
         m_interpolation(ais::InterpolationOptions::from_config(config.ais)),
         m_read(raster::chip_read_options_from(config.tiling)),
         m_write(raster::chip_write_options_from(config.tiling)),
@@ -212,14 +213,14 @@ public:
         views.push_back({std::string(stac::to_string(data.bands[b])), data.reflectance[b]});
       }
       raster::QuicklookOptions quicklook;
-      const ais::ChipFrame frame{data.grid.epsg, data.grid.geotransform, data.grid.size, data.grid.size,
-                                 data.grid.target_x, data.grid.target_y};
+      const ais::ChipFrame frame{data.grid.epsg, data.grid.geotransform, data.grid.size,
+                                 data.grid.size, data.grid.target_x,     data.grid.target_y};
       const auto hull = ais::ship_outline(task.ship ? ais::hull_dimensions(*task.ship) : std::nullopt,
                                           ais::heading_at(planned, item.datetime), frame);
       if (const auto* outline = std::get_if<ais::ShipOutline>(&hull)) {
-        record.ship_box = dataset::ShipBox{outline->col_min, outline->row_min,  outline->col_max,
-                                           outline->row_max, outline->length_m, outline->beam_m,
-                                           outline->heading.true_deg};
+        record.ship_box =
+            dataset::ShipBox{outline->col_min,  outline->row_min, outline->col_max,         outline->row_max,
+                             outline->length_m, outline->beam_m,  outline->heading.true_deg};
         quicklook.overlay = [polygon = outline->pixel_polygon()](raster::RgbImage& image) {
           raster::draw_outline(image, polygon, {255, 64, 0});
         };
@@ -248,7 +249,7 @@ public:
     return out;
   }
 
-private:
+ private:
   static ChipOutcome rejected(std::string reason, std::string kind = "") {
     ChipOutcome out;
     out.kind = ChipOutcome::Kind::rejected;
@@ -369,47 +370,48 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
   std::exception_ptr worker_error;
   std::thread runner([&] {
     try {
-      report.cog_opens += for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
-        const auto& group = groups[g];
-        const stac::Item& item = *group.front().task.item;
-        auto emit = [&](ChipOutcome outcome, std::size_t seq) {
-          outcome.seq = seq;
-          if (outcome.kind == ChipOutcome::Kind::written) ++written_by_workers;
-          queue.push(std::move(outcome));
-        };
-        // The chips that need pixels, with where the ship was.
-        std::vector<LonLat> targets;
-        std::vector<const SequencedTask*> read_tasks;
-        std::vector<ais::InterpolatedPosition> positions;
-        auto read = [&](std::size_t budget_bytes, bool prefetch) {
-          prefetched += read_scene_chips(cache, item, maker.profile(), targets, maker.read_options(), budget_bytes,
-                                         prefetch, [&](std::size_t i, raster::ChipData* data, const Error* error) {
-                                           emit(data ? maker.finish(read_tasks[i]->task, positions[i], *data)
-                                                     : ChipMaker::failed(*error),
-                                                read_tasks[i]->seq);
-                                         });
-        };
-        for (const auto& t : group) {
-          // Capped: chip by chip in task order, stopping at the cap as the sequential loop does.
-          if (capped && written_by_workers >= options.max_chips) return;
-          auto planned = maker.plan(t.task);
-          if (auto* outcome = std::get_if<ChipOutcome>(&planned)) {
-            emit(std::move(*outcome), t.seq);
-            continue;
-          }
-          const auto& pos = std::get<ais::InterpolatedPosition>(planned);
-          targets.push_back({pos.lon, pos.lat});
-          read_tasks.push_back(&t);
-          positions.push_back(pos);
-          if (capped) {
-            read(0, false);
-            targets.clear();
-            read_tasks.clear();
-            positions.clear();
-          }
-        }
-        if (!targets.empty()) read(budget, true);
-      });
+      report.cog_opens +=
+          for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
+            const auto& group = groups[g];
+            const stac::Item& item = *group.front().task.item;
+            auto emit = [&](ChipOutcome outcome, std::size_t seq) {
+              outcome.seq = seq;
+              if (outcome.kind == ChipOutcome::Kind::written) ++written_by_workers;
+              queue.push(std::move(outcome));
+            };
+            // The chips that need pixels, with where the ship was.
+            std::vector<LonLat> targets;
+            std::vector<const SequencedTask*> read_tasks;
+            std::vector<ais::InterpolatedPosition> positions;
+            auto read = [&](std::size_t budget_bytes, bool prefetch) {
+              prefetched += read_scene_chips(
+                  cache, item, maker.profile(), targets, maker.read_options(), budget_bytes, prefetch,
+                  [&](std::size_t i, raster::ChipData* data, const Error* error) {
+                    emit(data ? maker.finish(read_tasks[i]->task, positions[i], *data) : ChipMaker::failed(*error),
+                         read_tasks[i]->seq);
+                  });
+            };
+            for (const auto& t : group) {
+              // Capped: chip by chip in task order, stopping at the cap as the sequential loop does.
+              if (capped && written_by_workers >= options.max_chips) return;
+              auto planned = maker.plan(t.task);
+              if (auto* outcome = std::get_if<ChipOutcome>(&planned)) {
+                emit(std::move(*outcome), t.seq);
+                continue;
+              }
+              const auto& pos = std::get<ais::InterpolatedPosition>(planned);
+              targets.push_back({pos.lon, pos.lat});
+              read_tasks.push_back(&t);
+              positions.push_back(pos);
+              if (capped) {
+                read(0, false);
+                targets.clear();
+                read_tasks.clear();
+                positions.clear();
+              }
+            }
+            if (!targets.empty()) read(budget, true);
+          });
     } catch (...) {
       worker_error = std::current_exception();
     }
@@ -472,12 +474,13 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
   runner.join();
   if (worker_error) std::rethrow_exception(worker_error);
   if (commit_error) std::rethrow_exception(commit_error);
-  if (!pending.empty()) throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
+  if (!pending.empty())
+    throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
   report.prefetched_blocks += prefetched;
   return nodata_chips;
 }
 
-} // namespace
+}  // namespace
 
 ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
                            stac::StacClient& client, const Config& config, const ChipRunOptions& options,
@@ -580,4 +583,4 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   return report;
 }
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

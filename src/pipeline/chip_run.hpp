@@ -56,8 +56,8 @@ struct ChipRunReport {
   std::map<std::string, std::size_t> rejected;  // reason → count (gate, no AIS near sensing time, ...)
   std::map<std::string, std::size_t> no_scene;  // reason → pings
   int stac_searches = 0;
-  std::size_t cog_opens = 0;       // over all workers
-  std::size_t workers = 0;         // threads used
+  std::size_t cog_opens = 0;  // over all workers
+  std::size_t workers = 0;    // threads used
   std::size_t prefetched_blocks = 0;
   std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
   // One per input ship (in mmsi order), also recorded in the job store's ship_outcomes.
@@ -72,4 +72,4 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
                            stac::StacClient& client, const Config& config, const ChipRunOptions& options,
                            const std::map<std::int64_t, ais::StaticData>& ships_static = {});
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

@@ -1,5 +1,5 @@
-#include "core/atomic_file.hpp"
 #include "pipeline/collect_ais.hpp"
+#include "core/atomic_file.hpp"
 
 #include "ais/aisstream_client.hpp"
 #include "ais/synthetic.hpp"
@@ -116,10 +116,10 @@ CollectReport run_live(const Config& config, const CollectOptions& options, ais:
                 "collect-ais --no-dry-run: AISSTREAM_API_KEY is not set (environment or .env)");
   CollectReport report;
   const UtcTime started = utc_now();
-  const auto deadline = options.window_min > 0
-                            ? std::optional(Clock::now() + std::chrono::microseconds(
-                                                               static_cast<long long>(options.window_min * 60e6)))
-                            : std::nullopt;
+  const auto deadline =
+      options.window_min > 0
+          ? std::optional(Clock::now() + std::chrono::microseconds(static_cast<long long>(options.window_min * 60e6)))
+          : std::nullopt;
   auto areas_now = [&] {
     return options.restrict_to_schedule ? active_areas(schedule, utc_now(), config.ais.bbox_margin_km)
                                         : configured_areas(config);
@@ -215,7 +215,9 @@ CollectReport run_live(const Config& config, const CollectOptions& options, ais:
 
 }  // namespace
 
-std::filesystem::path track_store_path(const Config& config) { return dataset_path(config, "ais/tracks.sqlite"); }
+std::filesystem::path track_store_path(const Config& config) {
+  return dataset_path(config, "ais/tracks.sqlite");
+}
 
 CollectReport collect_ais(const Config& config, const CollectOptions& options) {
   if (options.window_min < 0) throw Error(ErrorCode::invalid_argument, "--window-min: must not be negative");

@@ -33,13 +33,13 @@ namespace shipchips::pipeline {
 struct CollectOptions {
   bool dry_run = true;
   bool restrict_to_schedule = false;
-  bool once = false;                     // end instead of waiting when no window is open
-  double window_min = 0;                 // capture length in minutes; 0: until stopped (live)
-  std::filesystem::path schedule;        // default: storage.layout.schedule
-  std::optional<UtcTime> now;            // dry run: the simulated start (default: now)
-  std::string api_key;                   // live only
-  std::uint64_t seed = 1;                // dry run
-  int synthetic_ships = 12;              // dry run, per area
+  bool once = false;                        // end instead of waiting when no window is open
+  double window_min = 0;                    // capture length in minutes; 0: until stopped (live)
+  std::filesystem::path schedule;           // default: storage.layout.schedule
+  std::optional<UtcTime> now;               // dry run: the simulated start (default: now)
+  std::string api_key;                      // live only
+  std::uint64_t seed = 1;                   // dry run
+  int synthetic_ships = 12;                 // dry run, per area
   const std::atomic<bool>* stop = nullptr;  // set by a signal handler
 };
 
@@ -49,10 +49,10 @@ struct CollectReport {
   std::size_t static_received = 0;
   std::size_t error_frames = 0;
   std::size_t reconnects = 0;
-  std::vector<std::string> tiles;              // areas listened to
+  std::vector<std::string> tiles;                // areas listened to
   std::vector<std::filesystem::path> snapshots;  // .parquet files written (the .xlsx beside each)
   std::size_t snapshot_rows = 0;
-  std::string ended;                           // why the capture ended
+  std::string ended;  // why the capture ended
 };
 
 // The track store of a dataset.
@@ -60,4 +60,4 @@ std::filesystem::path track_store_path(const Config& config);
 
 CollectReport collect_ais(const Config& config, const CollectOptions& options);
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

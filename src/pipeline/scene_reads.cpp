@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -28,7 +28,8 @@ struct SourceLayout {
 
 SourceLayout layout_of(raster::DatasetCache& cache, const raster::BandSource& source) {
   GDALDataset& ds = cache.open(source.href);
-  if (ds.GetRasterCount() < 1) throw Error(ErrorCode::contract_violation, source.href + ": the file has no raster band");
+  if (ds.GetRasterCount() < 1)
+    throw Error(ErrorCode::contract_violation, source.href + ": the file has no raster band");
   SourceLayout l;
   l.band = ds.GetRasterBand(1);
   if (source.transform) {
@@ -121,7 +122,7 @@ void warm_remote_headers(const std::vector<raster::BandSource>& sources) {
   for (auto& t : threads) t.join();
 }
 
-} // namespace
+}  // namespace
 
 std::size_t resolve_workers(int configured) {
   if (configured > 0) return static_cast<std::size_t>(configured);
@@ -276,8 +277,7 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
       Backoff backoff(options.retry_backoff);
       for (int attempt = 0;; ++attempt) {
         try {
-          raster::ChipData data =
-              raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, item_options);
+          raster::ChipData data = raster::read_chip(cache, item, profile, targets[i].lon, targets[i].lat, item_options);
           on_chip(i, &data, nullptr);
           break;
         } catch (const Error& e) {
@@ -297,4 +297,4 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
   return prefetched;
 }
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

@@ -43,9 +43,9 @@ struct LonLat {
 // Reads the chips of one scene centred at `targets`. With `prefetch`, first opens the remote
 // band files' /vsicurl/ state (size, header bytes) from one short thread per file, so the
 // worker's opens cost no round trip. Makes the chip grids (raster::item_chip_grid; a failure
-// goes to on_chip for that chip alone), orders the chips by position, cuts them into batches whose decoded blocks stay under `budget_bytes` (0: one batch; a batch
-// holds at least one chip), prefetches each batch's blocks unless `prefetch` is false, then
-// read_chip's each chip and calls on_chip(i, &data, nullptr), or on_chip(i, nullptr, &error)
+// goes to on_chip for that chip alone), orders the chips by position, cuts them into batches whose decoded blocks stay
+// under `budget_bytes` (0: one batch; a batch holds at least one chip), prefetches each batch's blocks unless
+// `prefetch` is false, then read_chip's each chip and calls on_chip(i, &data, nullptr), or on_chip(i, nullptr, &error)
 // when that chip's read failed. A prefetch failure is logged and left to the chip reads to
 // report; an item lacking a band's asset fails every chip through on_chip. Returns the number of
 // blocks prefetched.
@@ -54,4 +54,4 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
                              const std::vector<LonLat>& targets, const raster::ChipReadOptions& options,
                              std::size_t budget_bytes, bool prefetch, const SceneChipCallback& on_chip);
 
-} // namespace shipchips::pipeline
+}  // namespace shipchips::pipeline

@@ -4,7 +4,9 @@
 
 namespace shipchips::pipeline {
 
-void ShipTally::chip_exists(std::int64_t mmsi) { ++m_ships[mmsi].chips; }
+void ShipTally::chip_exists(std::int64_t mmsi) {
+  ++m_ships[mmsi].chips;
+}
 
 void ShipTally::chip_failed(std::int64_t mmsi, const std::string& message) {
   Ship& s = m_ships[mmsi];
@@ -24,7 +26,9 @@ void ShipTally::chip_rejected(std::int64_t mmsi, const std::string& reason) {
   }
 }
 
-void ShipTally::ping_without_scene(std::int64_t mmsi, const std::string& reason) { ++m_ships[mmsi].no_scene[reason]; }
+void ShipTally::ping_without_scene(std::int64_t mmsi, const std::string& reason) {
+  ++m_ships[mmsi].no_scene[reason];
+}
 
 ops::ShipOutcome ShipTally::outcome(std::int64_t mmsi, const std::vector<ais::PositionReport>& track) const {
   ops::ShipOutcome o;

@@ -22,7 +22,7 @@ inline constexpr std::string_view kNoDataAtShip = "nodata at the ship's position
 
 class ShipTally {
  public:
-  void chip_exists(std::int64_t mmsi);            // written now or found from an earlier run
+  void chip_exists(std::int64_t mmsi);  // written now or found from an earlier run
   void chip_failed(std::int64_t mmsi, const std::string& message);
   void chip_rejected(std::int64_t mmsi, const std::string& reason);  // now or in an earlier run
   void ping_without_scene(std::int64_t mmsi, const std::string& reason);

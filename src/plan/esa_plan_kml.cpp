@@ -61,11 +61,16 @@ std::size_t invalid_utf8_at(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t len = 0;
-    if (c < 0x80) len = 1;
-    else if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4;
-    else return i;
+    if (c < 0x80)
+      len = 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+      len = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+      len = 4;
+    else
+      return i;
     if (i + len > s.size()) return i;
     for (std::size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
@@ -93,8 +98,9 @@ std::string latin1_to_utf8(std::string_view s) {
 std::string to_utf8(std::string_view bytes, const std::string& source) {
   if (bytes.size() >= 4 && ((bytes[0] == '\0' && bytes[1] == '\0') || (bytes[2] == '\0' && bytes[3] == '\0')))
     bad_encoding(source, "UTF-32 (NUL bytes in the first characters)");
-  if (bytes.size() >= 2 && ((static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xFE) ||
-                            (static_cast<unsigned char>(bytes[0]) == 0xFE && static_cast<unsigned char>(bytes[1]) == 0xFF)))
+  if (bytes.size() >= 2 &&
+      ((static_cast<unsigned char>(bytes[0]) == 0xFF && static_cast<unsigned char>(bytes[1]) == 0xFE) ||
+       (static_cast<unsigned char>(bytes[0]) == 0xFE && static_cast<unsigned char>(bytes[1]) == 0xFF)))
     bad_encoding(source, "UTF-16 (byte-order mark)");
   if (bytes.size() >= 2 && (bytes[0] == '\0' || bytes[1] == '\0'))
     bad_encoding(source, "UTF-16 (NUL bytes in the first characters)");
@@ -120,13 +126,15 @@ struct Context {
   const std::string& source;
   std::vector<std::size_t> newlines;  // offsets of '\n' in the text pugixml parsed
   Context(const std::string& src, std::string_view text) : source(src) {
-    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) newlines.push_back(i);
+    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1))
+      newlines.push_back(i);
   }
   // Every placemark records its line, so this is a binary search, not a rescan.
   long line(const pugi::xml_node& node) const {
     const auto offset = node.offset_debug();
     if (offset < 0) return 0;
-    return 1 + static_cast<long>(std::lower_bound(newlines.begin(), newlines.end(), static_cast<std::size_t>(offset)) - newlines.begin());
+    return 1 + static_cast<long>(std::lower_bound(newlines.begin(), newlines.end(), static_cast<std::size_t>(offset)) -
+                                 newlines.begin());
   }
 };
 
@@ -146,12 +154,16 @@ template <class F>
 void for_each_descendant(const pugi::xml_node& node, std::string_view name, F&& f) {
   for (auto c : node.children()) {
     if (c.type() != pugi::node_element) continue;
-    if (local_name(c.name()) == name) f(c);
-    else for_each_descendant(c, name, f);
+    if (local_name(c.name()) == name)
+      f(c);
+    else
+      for_each_descendant(c, name, f);
   }
 }
 
-std::string text_of(const pugi::xml_node& node) { return std::string(trim(node.child_value())); }
+std::string text_of(const pugi::xml_node& node) {
+  return std::string(trim(node.child_value()));
+}
 
 long parse_long(const Context& ctx, const pugi::xml_node& node, std::string_view field, std::string_view text) {
   long value = 0;
@@ -159,7 +171,8 @@ long parse_long(const Context& ctx, const pugi::xml_node& node, std::string_view
   const auto* last = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(first, last, value);
   if (ec != std::errc{} || ptr != last || text.empty())
-    throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), field, "not an integer: \"" + std::string(text) + "\""));
+    throw Error(ErrorCode::input_invalid,
+                located(ctx.source, ctx.line(node), field, "not an integer: \"" + std::string(text) + "\""));
   return value;
 }
 
@@ -184,16 +197,19 @@ geo::Ring parse_coordinates(const Context& ctx, const pugi::xml_node& node) {
       const auto part = rest.substr(0, comma);
       const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v[n]);
       if (ec != std::errc{} || ptr != part.data() + part.size())
-        throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "coordinates", "bad number in \"" + tuple + "\""));
+        throw Error(ErrorCode::input_invalid,
+                    located(ctx.source, ctx.line(node), "coordinates", "bad number in \"" + tuple + "\""));
       ++n;
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
     if (n < 2 || v[0] < -360 || v[0] > 360 || v[1] < -90 || v[1] > 90)
-      throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "coordinates", "bad lon,lat tuple \"" + tuple + "\""));
+      throw Error(ErrorCode::input_invalid,
+                  located(ctx.source, ctx.line(node), "coordinates", "bad lon,lat tuple \"" + tuple + "\""));
     ring.push_back({v[0], v[1]});
   }
   if (ring.size() < 4)
-    throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "coordinates", "a ring needs at least 4 positions"));
+    throw Error(ErrorCode::input_invalid,
+                located(ctx.source, ctx.line(node), "coordinates", "a ring needs at least 4 positions"));
   return ring;
 }
 
@@ -224,7 +240,8 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
 
   d.id = value("ID");
   if (d.id.empty()) d.id = text_of(child(pm, "name"));
-  if (d.id.empty()) throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "ID", "missing (no ID and no name)"));
+  if (d.id.empty())
+    throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "ID", "missing (no ID and no name)"));
   // Folders are satellite / Mode / Timeliness; the satellite level may be missing.
   std::size_t mode_level = 0;
   for (std::size_t i = 0; i < folders.size(); ++i)
@@ -237,7 +254,8 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
   d.station = value("Station");
   d.mode = value("Mode");
   if (d.mode.empty() && folders.size() > mode_level) d.mode = folders[mode_level];
-  if (d.mode.empty()) throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "Mode", "missing (no Mode and no mode folder)"));
+  if (d.mode.empty())
+    throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "Mode", "missing (no Mode and no mode folder)"));
 
   // Satellite: a folder named after it, else the style ("S2A_NOBS_NOMINAL1"), else the file
   // name ("Sentinel-2A_MP_ACQ_KML_...").
@@ -250,7 +268,8 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
   }
   if (d.satellite.empty()) d.satellite = normalize_s2_satellite(std::filesystem::path(ctx.source).filename().string());
   if (d.satellite.empty())
-    throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "satellite", "no S2A/S2B/S2C folder, style or file name"));
+    throw Error(ErrorCode::input_invalid,
+                located(ctx.source, d.line, "satellite", "no S2A/S2B/S2C folder, style or file name"));
 
   const auto span = child(pm, "TimeSpan");
   auto time_field = [&](std::string_view field, std::string_view span_child) {
@@ -263,12 +282,14 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
       const auto v = text_of(n);
       if (!v.empty()) return parse_time(ctx, n, field, v);
     }
-    throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, field, "missing (no ExtendedData value and no TimeSpan)"));
+    throw Error(ErrorCode::input_invalid,
+                located(ctx.source, d.line, field, "missing (no ExtendedData value and no TimeSpan)"));
   };
   d.start = time_field("ObservationTimeStart", "begin");
   d.stop = time_field("ObservationTimeStop", "end");
   if (d.stop < d.start)
-    throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "ObservationTimeStop", "before ObservationTimeStart"));
+    throw Error(ErrorCode::input_invalid,
+                located(ctx.source, d.line, "ObservationTimeStop", "before ObservationTimeStart"));
   if (const auto* node = find("ObservationDuration"); node && !text_of(child(*node, "value")).empty())
     d.duration_ms = parse_long(ctx, *node, "ObservationDuration", text_of(child(*node, "value")));
   else
@@ -276,13 +297,15 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
   {
     const auto [v, node] = require("OrbitAbsolute");
     d.orbit_absolute = parse_long(ctx, node, "OrbitAbsolute", v);
-    if (d.orbit_absolute <= 0) throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "OrbitAbsolute", "must be positive"));
+    if (d.orbit_absolute <= 0)
+      throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "OrbitAbsolute", "must be positive"));
   }
   {
     const auto [v, node] = require("OrbitRelative");
     const long rel = parse_long(ctx, node, "OrbitRelative", v);
     if (rel < 1 || rel > 143)
-      throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(node), "OrbitRelative", "outside 1..143: " + v));
+      throw Error(ErrorCode::input_invalid,
+                  located(ctx.source, ctx.line(node), "OrbitRelative", "outside 1..143: " + v));
     d.orbit_relative = static_cast<int>(rel);
   }
   if (const auto* node = find("Scenes"); node && !text_of(child(*node, "value")).empty())
@@ -294,14 +317,17 @@ Datatake parse_placemark(const Context& ctx, const pugi::xml_node& pm, const std
     const auto outer = child(poly, "outerBoundaryIs");
     const auto ring = outer ? child(outer, "LinearRing") : pugi::xml_node{};
     const auto coords = ring ? child(ring, "coordinates") : pugi::xml_node{};
-    if (!coords) throw Error(ErrorCode::input_invalid, located(ctx.source, ctx.line(poly), "Polygon", "no outerBoundaryIs/LinearRing/coordinates"));
+    if (!coords)
+      throw Error(ErrorCode::input_invalid,
+                  located(ctx.source, ctx.line(poly), "Polygon", "no outerBoundaryIs/LinearRing/coordinates"));
     d.swaths.push_back(parse_coordinates(ctx, coords));
   });
   if (d.swaths.empty()) throw Error(ErrorCode::input_invalid, located(ctx.source, d.line, "Polygon", "missing"));
   return d;
 }
 
-void walk(const Context& ctx, const pugi::xml_node& node, std::vector<std::string>& folders, std::vector<Datatake>& out) {
+void walk(const Context& ctx, const pugi::xml_node& node, std::vector<std::string>& folders,
+          std::vector<Datatake>& out) {
   for (auto c : node.children()) {
     if (c.type() != pugi::node_element) continue;
     const auto name = local_name(c.name());
@@ -344,11 +370,12 @@ std::vector<Datatake> parse_esa_plan_kml(std::string_view bytes, const std::stri
   pugi::xml_document doc;
   const auto result = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!result)
-    throw Error(ErrorCode::input_invalid,
-                located(source, line_of(text, result.offset), "xml", std::string("not well-formed XML: ") + result.description()));
+    throw Error(ErrorCode::input_invalid, located(source, line_of(text, result.offset), "xml",
+                                                  std::string("not well-formed XML: ") + result.description()));
   const auto root = doc.document_element();
   if (local_name(root.name()) != "kml")
-    throw Error(ErrorCode::input_invalid, located(source, 1, "kml", "root element is <" + std::string(root.name()) + ">, not <kml>"));
+    throw Error(ErrorCode::input_invalid,
+                located(source, 1, "kml", "root element is <" + std::string(root.name()) + ">, not <kml>"));
   const Context ctx(source, text);
   std::vector<Datatake> out;
   std::vector<std::string> folders;

@@ -37,10 +37,10 @@ struct Datatake {
   UtcTime stop{};          // ObservationTimeStop (TimeSpan end when absent)
   long duration_ms = 0;    // ObservationDuration (stop - start when absent)
   long orbit_absolute = 0;
-  int orbit_relative = 0;  // 1..143
-  int scenes = 0;          // 0 when absent
+  int orbit_relative = 0;         // 1..143
+  int scenes = 0;                 // 0 when absent
   std::vector<geo::Ring> swaths;  // outer rings, lon/lat, closed as written in the file
-  long line = 0;           // line of the Placemark in the file, for messages
+  long line = 0;                  // line of the Placemark in the file, for messages
 };
 
 // Reads a plan file. Errors (input_invalid) name the file, line and field; io_error when the

@@ -24,16 +24,21 @@ using Vec3 = std::array<double, 3>;
 Vec3 unit(double lon, double lat) {
   return {std::cos(lat * deg) * std::cos(lon * deg), std::cos(lat * deg) * std::sin(lon * deg), std::sin(lat * deg)};
 }
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
 Vec3 normalized(Vec3 v) {
   const double n = std::sqrt(dot(v, v));
-  if (n > 0) for (auto& x : v) x /= n;
+  if (n > 0)
+    for (auto& x : v) x /= n;
   return v;
 }
-double angle(const Vec3& a, const Vec3& b) { return std::atan2(std::sqrt(dot(cross(a, b), cross(a, b))), dot(a, b)); }
+double angle(const Vec3& a, const Vec3& b) {
+  return std::atan2(std::sqrt(dot(cross(a, b), cross(a, b))), dot(a, b));
+}
 
 geo::Ring open_ring(const geo::Ring& ring) {
   geo::Ring r = ring;
@@ -126,7 +131,9 @@ struct Geos {
 
 struct GeomDeleter {
   GEOSContextHandle_t ctx;
-  void operator()(GEOSGeometry* g) const { if (g) GEOSGeom_destroy_r(ctx, g); }
+  void operator()(GEOSGeometry* g) const {
+    if (g) GEOSGeom_destroy_r(ctx, g);
+  }
 };
 using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
 
@@ -179,7 +186,8 @@ double utm_area(Geos& g, const GEOSGeometry* geom, const geo::S2Tile& tile) {
   double area = 0.0;
   for_each_ring(g, geom, [&](const GEOSGeometry* ring, bool hole) {
     std::vector<geo::UtmXY> pts;
-    for_each_vertex(g, ring, [&](double x, double y) { pts.push_back(geo::lonlat_to_utm(tile.utm_zone, tile.north, x, y)); });
+    for_each_vertex(g, ring,
+                    [&](double x, double y) { pts.push_back(geo::lonlat_to_utm(tile.utm_zone, tile.north, x, y)); });
     double twice = 0.0;
     for (std::size_t i = 0; i + 1 < pts.size(); ++i) twice += pts[i].x * pts[i + 1].y - pts[i + 1].x * pts[i].y;
     area += (hole ? -1.0 : 1.0) * std::abs(twice) / 2.0;
@@ -207,13 +215,14 @@ double along_track_fraction(const geo::Ring& swath, double lon, double lat) {
   return fraction_on_line(centre_line(swath), unit(lon, lat));
 }
 
-std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes, const std::vector<std::string>& tiles,
-                                                int window_minutes) {
+std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes,
+                                                const std::vector<std::string>& tiles, int window_minutes) {
   return plan_from_datatakes(datatakes, tiles, window_minutes, EsaPlanOptions{});
 }
 
-std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes, const std::vector<std::string>& tiles,
-                                                int window_minutes, const EsaPlanOptions& options) {
+std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes,
+                                                const std::vector<std::string>& tiles, int window_minutes,
+                                                const EsaPlanOptions& options) {
   if (window_minutes < 0) throw Error(ErrorCode::invalid_argument, "overpass window minutes must be >= 0");
   Geos g;
   // Pre-compute per swath: centre line, and the ring unwrapped into a continuous longitude
@@ -246,7 +255,8 @@ std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& dat
   std::vector<OverpassWindow> out;
   for (const auto& id : tiles) {
     const geo::S2Tile tile = geo::s2_tile(id);
-    const geo::LonLat centre = geo::utm_to_lonlat(tile.utm_zone, tile.north, tile.xmin + tile.extent_m / 2, tile.ymin + tile.extent_m / 2);
+    const geo::LonLat centre =
+        geo::utm_to_lonlat(tile.utm_zone, tile.north, tile.xmin + tile.extent_m / 2, tile.ymin + tile.extent_m / 2);
     geo::Ring foot = geo::s2_tile_footprint(tile);
     for (auto& p : foot) p.lon = wrap_near(p.lon, centre.lon);
     const auto fb = geo::ring_bbox(foot);
@@ -304,8 +314,9 @@ std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& dat
       } else {
         std::vector<GEOSGeometry*> raw;
         for (auto& p : pass.pieces) raw.push_back(p.release());
-        GeomPtr all(GEOSGeom_createCollection_r(g.ctx, GEOS_GEOMETRYCOLLECTION, raw.data(), static_cast<unsigned>(raw.size())),
-                    GeomDeleter{g.ctx});
+        GeomPtr all(
+            GEOSGeom_createCollection_r(g.ctx, GEOS_GEOMETRYCOLLECTION, raw.data(), static_cast<unsigned>(raw.size())),
+            GeomDeleter{g.ctx});
         GeomPtr merged(GEOSUnaryUnion_r(g.ctx, all.get()), GeomDeleter{g.ctx});
         if (!merged) throw Error(ErrorCode::internal, "GEOS union: " + g.last_error);
         area = utm_area(g, merged.get(), tile);
@@ -318,7 +329,8 @@ std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& dat
       w.relative_orbit = pass.orbit_relative;
       w.absolute_orbit = pass.orbit_absolute;
       w.coverage = std::clamp(area / tile_area, 0.0, 1.0);
-      w.sun_elevation_deg = orbit::sun_elevation_deg(pass.enter + (pass.leave - pass.enter) / 2, centre.lon, centre.lat);
+      w.sun_elevation_deg =
+          orbit::sun_elevation_deg(pass.enter + (pass.leave - pass.enter) / 2, centre.lon, centre.lat);
       w.source = "esa_plan";
       out.push_back(std::move(w));
     }

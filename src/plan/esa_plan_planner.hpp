@@ -3,8 +3,8 @@
 //
 // Coverage: each imaging datatake's swath polygon is intersected with the tile footprint with
 // GEOS in lon/lat, edges straight in lon/lat as KML draws them (both unwrapped around the
-// tile's longitude, so the antimeridian is no special case); the intersection and the footprint are then projected vertex by vertex to the
-// tile's UTM zone and their areas compared (coverage = area(swath ∩ tile) / area(tile)).
+// tile's longitude, so the antimeridian is no special case); the intersection and the footprint are then projected
+// vertex by vertex to the tile's UTM zone and their areas compared (coverage = area(swath ∩ tile) / area(tile)).
 // Datatake segments of the same satellite and absolute orbit are one pass: their intersections
 // are unioned and their times merged, giving one window per (tile, satellite, absolute orbit).
 //
@@ -38,8 +38,8 @@ namespace shipchips::plan {
 
 struct EsaPlanOptions {
   std::vector<std::string> imaging_modes{"NOBS", "EOBS"};
-  bool skip_not_recording = true;   // Timeliness NOT_RECORDING: the data is never downlinked
-  double min_coverage = 1e-6;       // intersections smaller than this (edge contacts) are dropped
+  bool skip_not_recording = true;  // Timeliness NOT_RECORDING: the data is never downlinked
+  double min_coverage = 1e-6;      // intersections smaller than this (edge contacts) are dropped
 };
 
 bool is_imaging_datatake(const Datatake& d, const EsaPlanOptions& options = {});
@@ -47,10 +47,11 @@ bool is_imaging_datatake(const Datatake& d, const EsaPlanOptions& options = {});
 // Windows sorted by (start, tile, satellite); source "esa_plan"; sun elevation at the tile
 // centre at the middle of the swath's stay over the tile. Tile ids are validated
 // (Error(invalid_argument) naming a bad id).
-std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes, const std::vector<std::string>& tiles,
-                                                int window_minutes);
-std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes, const std::vector<std::string>& tiles,
-                                                int window_minutes, const EsaPlanOptions& options);
+std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes,
+                                                const std::vector<std::string>& tiles, int window_minutes);
+std::vector<OverpassWindow> plan_from_datatakes(const std::vector<Datatake>& datatakes,
+                                                const std::vector<std::string>& tiles, int window_minutes,
+                                                const EsaPlanOptions& options);
 
 // Along-track fraction (0 at the start edge, 1 at the end edge) of a point for a swath ring.
 double along_track_fraction(const geo::Ring& swath, double lon, double lat);

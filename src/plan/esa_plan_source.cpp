@@ -6,9 +6,9 @@
 #include "plan/esa_plan_kml.hpp"
 #include "plan/tle_source.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
-#include <unistd.h>
 
 namespace shipchips::plan {
 namespace {
@@ -27,9 +27,8 @@ std::string url_file_name(const std::string& url) {
   if (slash == std::string::npos) return "";
   std::string name = path.substr(path.rfind('/') + 1);
   const bool safe = !name.empty() && name != "." && name != ".." &&
-                    std::all_of(name.begin(), name.end(), [](unsigned char c) {
-                      return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-                    });
+                    std::all_of(name.begin(), name.end(),
+                                [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-' || c == '.'; });
   return safe ? name : "";
 }
 
@@ -73,4 +72,4 @@ std::filesystem::path fetch_esa_plan(const std::string& url, const std::filesyst
   return got.path;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -22,4 +22,4 @@ bool is_url(std::string_view text);
 std::filesystem::path fetch_esa_plan(const std::string& url, const std::filesystem::path& cache_dir, double cache_hours,
                                      HttpClient& client, std::optional<UtcTime> now = std::nullopt);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

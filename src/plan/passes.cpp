@@ -20,11 +20,21 @@ namespace {
 using Vec3 = std::array<double, 3>;
 constexpr double deg = std::numbers::pi / 180.0;
 
-Vec3 sub(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-double norm(const Vec3& a) { return std::sqrt(dot(a, a)); }
-Vec3 scale(const Vec3& a, double k) { return {a[0] * k, a[1] * k, a[2] * k}; }
-Vec3 unit(const Vec3& a) { return scale(a, 1.0 / norm(a)); }
+Vec3 sub(const Vec3& a, const Vec3& b) {
+  return {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+}
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+double norm(const Vec3& a) {
+  return std::sqrt(dot(a, a));
+}
+Vec3 scale(const Vec3& a, double k) {
+  return {a[0] * k, a[1] * k, a[2] * k};
+}
+Vec3 unit(const Vec3& a) {
+  return scale(a, 1.0 / norm(a));
+}
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
@@ -55,19 +65,20 @@ Vec3 subpoint(const Vec3& r) {
 }
 
 struct Step {
-  Vec3 r{}, v{};   // Earth-fixed position (km) and velocity (km/s)
-  Vec3 sub_unit{}; // direction of the sub-satellite point
+  Vec3 r{}, v{};    // Earth-fixed position (km) and velocity (km/s)
+  Vec3 sub_unit{};  // direction of the sub-satellite point
   long rev = 0;
   bool descending = false;
 };
 
 struct Track {
   std::size_t sat = 0;
-  double t0 = 0.0;   // seconds from options.start of step 0
-  double step = 0.0; // seconds
+  double t0 = 0.0;    // seconds from options.start of step 0
+  double step = 0.0;  // seconds
   std::vector<Step> steps;
   long first_rev = 0;
-  std::vector<double> anx_lon_deg; // longitude of the ascending node starting revolution first_rev + k (NaN: before the grid)
+  std::vector<double>
+      anx_lon_deg;  // longitude of the ascending node starting revolution first_rev + k (NaN: before the grid)
 
   // Cubic Hermite interpolation of the Earth-fixed position (position + velocity at both ends).
   Vec3 position(double t) const {
@@ -109,10 +120,9 @@ Track propagate_track(std::size_t sat_index, const SatelliteElements& sat, const
     orbit::StateVector teme;
     const orbit::Sgp4Error e = prop.propagate(tsince0 + t / 60.0, teme);
     if (e != orbit::Sgp4Error::none)
-      throw Error(ErrorCode::input_invalid,
-                  located("<tle>", sat.tle.source_line, sat.satellite,
-                          std::string("SGP4 failed at ") + format_iso8601(at(o.start, t), 0) + ": " +
-                              orbit::to_string(e)));
+      throw Error(ErrorCode::input_invalid, located("<tle>", sat.tle.source_line, sat.satellite,
+                                                    std::string("SGP4 failed at ") + format_iso8601(at(o.start, t), 0) +
+                                                        ": " + orbit::to_string(e)));
     const orbit::EcefState ecef = orbit::teme_to_ecef(teme, at(o.start, t));
     Step& s = tr.steps[i];
     s.r = ecef.r_km;
@@ -123,7 +133,7 @@ Track propagate_track(std::size_t sat_index, const SatelliteElements& sat, const
   tr.first_rev = rev;
   tr.anx_lon_deg.push_back(std::numeric_limits<double>::quiet_NaN());
   for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && tr.steps[i - 1].r[2] < 0.0 && tr.steps[i].r[2] >= 0.0) { // ascending node
+    if (i > 0 && tr.steps[i - 1].r[2] < 0.0 && tr.steps[i].r[2] >= 0.0) {  // ascending node
       ++rev;
       // Bisection for z = 0 on the interpolated orbit, then the node's longitude.
       double a = tr.t0 + static_cast<double>(i - 1) * o.step_s, b = a + o.step_s;
@@ -177,7 +187,7 @@ struct Candidate {
   std::uint32_t track = 0;
   long rev = 0;
   std::size_t step = 0;
-  double dot = -2.0; // cosine of the angle step ↔ tile centre
+  double dot = -2.0;  // cosine of the angle step ↔ tile centre
 };
 
 // Swath half-width (central angle, rad) at local radius R and height h.
@@ -189,7 +199,7 @@ double swath_half_angle(double radius_km, double height_km, double off_nadir_rad
 void search_chunk(const Track& tr, std::uint32_t track_index, std::size_t begin, std::size_t end,
                   const TileIndex& index, double reach_rad, std::vector<Candidate>& out) {
   std::vector<std::int64_t> last(index.centre_unit.size(), -1);
-  const double reach_deg = reach_rad / deg + 0.25; // + geodetic/geocentric latitude gap
+  const double reach_deg = reach_rad / deg + 0.25;  // + geodetic/geocentric latitude gap
   const double cos_reach = std::cos(reach_rad);
   for (std::size_t i = begin; i < end; ++i) {
     const Step& s = tr.steps[i];
@@ -206,8 +216,8 @@ void search_chunk(const Track& tr, std::uint32_t track_index, std::size_t begin,
     for (int la = la0; la <= la1; ++la) {
       for (int lo = lo0; lo <= lo1; ++lo) {
         const int wrapped = ((lo % TileIndex::n_lon) + TileIndex::n_lon) % TileIndex::n_lon;
-        for (const std::uint32_t k : index.cells[static_cast<std::size_t>(la) * TileIndex::n_lon +
-                                                 static_cast<std::size_t>(wrapped)]) {
+        for (const std::uint32_t k :
+             index.cells[static_cast<std::size_t>(la) * TileIndex::n_lon + static_cast<std::size_t>(wrapped)]) {
           const double c = dot(u, index.centre_unit[k]);
           if (c < cos_reach) continue;
           const std::int64_t j = last[k];
@@ -260,8 +270,8 @@ std::optional<PredictedPass> refine(const Candidate& cand, const Track& tr, cons
 
   const Vec3 r = tr.position(tc);
   const Vec3 s = subpoint(r);
-  const Vec3 ds = sub(subpoint(tr.position(tc + 0.5)), subpoint(tr.position(tc - 0.5))); // km per s
-  if (ds[2] > 0.0) return std::nullopt; // ascending at closest approach
+  const Vec3 ds = sub(subpoint(tr.position(tc + 0.5)), subpoint(tr.position(tc - 0.5)));  // km per s
+  if (ds[2] > 0.0) return std::nullopt;  // ascending at closest approach
 
   const UtcTime when = at(o.start, tc);
   const double sun = orbit::sun_elevation_deg(when, tile.centre_lon_deg, tile.centre_lat_deg);
@@ -271,7 +281,7 @@ std::optional<PredictedPass> refine(const Candidate& cand, const Track& tr, cons
   const double lambda = swath_half_angle(radius, norm(r) - radius, o.off_nadir_deg * deg);
   const Vec3 su = scale(s, 1.0 / radius);
   const Vec3 along = sub(ds, scale(su, dot(ds, su)));
-  const double rate = norm(along) / radius; // rad/s of the sub-satellite point
+  const double rate = norm(along) / radius;  // rad/s of the sub-satellite point
   const Vec3 gu = unit(along);
   const Vec3 nu = cross(su, gu);
 
@@ -288,7 +298,7 @@ std::optional<PredictedPass> refine(const Candidate& cand, const Track& tr, cons
       for (int k = 0; k < 3; ++k)
         p[k] = (1 - u) * (1 - w) * c[0][k] + u * (1 - w) * c[1][k] + u * w * c[2][k] + (1 - u) * w * c[3][k];
       p = unit(p);
-      if (std::abs(dot(p, nu)) > sin_lambda) continue; // cross-track angle beyond the swath
+      if (std::abs(dot(p, nu)) > sin_lambda) continue;  // cross-track angle beyond the swath
       const double dt = std::atan2(dot(p, gu), dot(p, su)) / rate;
       if (covered == 0 || dt < first) first = dt;
       if (covered == 0 || dt > last) last = dt;
@@ -333,7 +343,7 @@ void parallel_for(int threads, std::size_t count, Fn fn) {
   for (auto& t : pool) t.join();
 }
 
-} // namespace
+}  // namespace
 
 std::vector<PredictedPass> predict_passes(const std::vector<SatelliteElements>& satellites,
                                           const std::vector<TileGeometry>& tiles, const PassOptions& o) {
@@ -350,8 +360,8 @@ std::vector<PredictedPass> predict_passes(const std::vector<SatelliteElements>& 
   const TileIndex index(tiles);
   // Reach: swath at the highest Sentinel-2 altitude (~810 km, generous 850), tile radius and
   // half a step of ground motion (≤ 1.2e-3 rad/s with the Earth's rotation).
-  const double reach = swath_half_angle(k_b, 850.0, o.off_nadir_deg * deg) + index.max_radius_rad +
-                       0.5 * o.step_s * 1.2e-3 + 0.002;
+  const double reach =
+      swath_half_angle(k_b, 850.0, o.off_nadir_deg * deg) + index.max_radius_rad + 0.5 * o.step_s * 1.2e-3 + 0.002;
 
   // Chunks: every track cut in `threads` pieces; a revolution cut in two gives two candidates
   // that the merge below folds into the better one.
@@ -402,4 +412,4 @@ std::vector<PredictedPass> predict_passes(const std::vector<SatelliteElements>& 
   return out;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

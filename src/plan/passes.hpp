@@ -74,7 +74,7 @@ inline constexpr double r001_node_lon_deg = 0.988;
 
 // One satellite with the element set used for it.
 struct SatelliteElements {
-  std::string satellite; // "S2A"
+  std::string satellite;  // "S2A"
   orbit::Tle tle;
 };
 
@@ -83,40 +83,39 @@ struct SatelliteElements {
 // `stale_days` from the window (before its start or after its end) is used but reported in
 // `warnings` (and logged with spdlog::warn).
 std::vector<SatelliteElements> select_elements(const std::vector<orbit::Tle>& sets,
-                                               const std::vector<std::string>& satellites, UtcTime start,
-                                               UtcTime end, std::vector<std::string>& warnings,
-                                               double stale_days = 14.0);
+                                               const std::vector<std::string>& satellites, UtcTime start, UtcTime end,
+                                               std::vector<std::string>& warnings, double stale_days = 14.0);
 
 struct PassOptions {
-  UtcTime start{};                    // passes whose closest approach lies in [start, end)
+  UtcTime start{};  // passes whose closest approach lies in [start, end)
   UtcTime end{};
-  double step_s = 20.0;               // propagation grid
-  double off_nadir_deg = 10.3;        // half the MSI field of view
-  double min_sun_elevation_deg = 5.0; // at the tile centre, at closest approach
-  int window_minutes = 15;            // widening of [enter, leave] each side
-  int samples_per_side = 9;           // tile sampled on n × n points (corners included)
-  int threads = 2;                    // worker threads for the tile search
-  std::string source = "tle";         // OverpassWindow::source
+  double step_s = 20.0;                // propagation grid
+  double off_nadir_deg = 10.3;         // half the MSI field of view
+  double min_sun_elevation_deg = 5.0;  // at the tile centre, at closest approach
+  int window_minutes = 15;             // widening of [enter, leave] each side
+  int samples_per_side = 9;            // tile sampled on n × n points (corners included)
+  int threads = 2;                     // worker threads for the tile search
+  std::string source = "tle";          // OverpassWindow::source
 };
 
 struct PredictedPass {
-  OverpassWindow window;        // start/end already widened; coverage, orbits, sun filled
-  UtcTime closest_approach{};   // sub-satellite point nearest the tile centre
-  UtcTime swath_enter{};        // first sample of the tile imaged
-  UtcTime swath_leave{};        // last sample imaged
-  double centre_distance_km = 0.0; // sub-satellite point ↔ tile centre at closest approach
-  double cross_track_km = 0.0;  // signed cross-track distance of the centre (+ = left of track)
+  OverpassWindow window;            // start/end already widened; coverage, orbits, sun filled
+  UtcTime closest_approach{};       // sub-satellite point nearest the tile centre
+  UtcTime swath_enter{};            // first sample of the tile imaged
+  UtcTime swath_leave{};            // last sample imaged
+  double centre_distance_km = 0.0;  // sub-satellite point ↔ tile centre at closest approach
+  double cross_track_km = 0.0;      // signed cross-track distance of the centre (+ = left of track)
   double swath_half_width_km = 0.0;
-  double ascending_node_lon_deg = 0.0; // where the revolution began (fixes the relative orbit)
+  double ascending_node_lon_deg = 0.0;  // where the revolution began (fixes the relative orbit)
 };
 
 // Precomputed tile geometry (corner and centre directions), reusable across calls.
 struct TileGeometry {
   std::string id;
   double centre_lon_deg = 0.0, centre_lat_deg = 0.0;
-  std::array<double, 3> centre_ecef_km{};  // on the WGS-84 ellipsoid
-  std::array<std::array<double, 3>, 4> corner_unit{}; // geocentric unit vectors: SW, SE, NE, NW
-  double radius_rad = 0.0;                 // largest angle centre → corner
+  std::array<double, 3> centre_ecef_km{};              // on the WGS-84 ellipsoid
+  std::array<std::array<double, 3>, 4> corner_unit{};  // geocentric unit vectors: SW, SE, NE, NW
+  double radius_rad = 0.0;                             // largest angle centre → corner
 };
 TileGeometry tile_geometry(const geo::S2Tile& tile);
 
@@ -133,4 +132,4 @@ long revolution_at(const orbit::Tle& tle, UtcTime time);
 // world-wide planning).
 std::vector<geo::S2Tile> all_tiles(double lat_min_deg = -56.0, double lat_max_deg = 84.0);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

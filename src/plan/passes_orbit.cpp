@@ -19,7 +19,7 @@ namespace {
 struct SatelliteInfo {
   const char* name;
   long catalog;
-  std::optional<long> esa_offset; // ESA relative = ((absolute - offset) mod 143) + 1
+  std::optional<long> esa_offset;  // ESA relative = ((absolute - offset) mod 143) + 1
   const char* launch;              // lift-off, UTC (ESA): no pass before it
 };
 
@@ -39,9 +39,11 @@ const SatelliteInfo& info_for(std::string_view satellite) {
               "satellite: unknown Sentinel-2 satellite \"" + std::string(satellite) + "\" (S2A, S2B or S2C)");
 }
 
-} // namespace
+}  // namespace
 
-UtcTime satellite_launch(std::string_view satellite) { return parse_iso8601(info_for(satellite).launch); }
+UtcTime satellite_launch(std::string_view satellite) {
+  return parse_iso8601(info_for(satellite).launch);
+}
 
 namespace {
 
@@ -71,14 +73,14 @@ double fraction_at(const orbit::Sgp4Propagator& sat, double tsince_min, const or
   if (e != orbit::Sgp4Error::none) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f", tsince_min);
-    throw Error(ErrorCode::input_invalid, located("<tle>", tle.source_line, std::to_string(tle.catalog_number),
-                                                  std::string("SGP4 failed at ") + buf +
-                                                      " min from epoch: " + orbit::to_string(e)));
+    throw Error(ErrorCode::input_invalid,
+                located("<tle>", tle.source_line, std::to_string(tle.catalog_number),
+                        std::string("SGP4 failed at ") + buf + " min from epoch: " + orbit::to_string(e)));
   }
   return argument_of_latitude_fraction(s);
 }
 
-} // namespace
+}  // namespace
 
 std::string satellite_for_catalog(long catalog_number) {
   for (const SatelliteInfo& s : k_satellites)
@@ -86,7 +88,9 @@ std::string satellite_for_catalog(long catalog_number) {
   return "";
 }
 
-long catalog_for_satellite(std::string_view satellite) { return info_for(satellite).catalog; }
+long catalog_for_satellite(std::string_view satellite) {
+  return info_for(satellite).catalog;
+}
 
 std::optional<int> relative_orbit_esa(std::string_view satellite, long absolute_orbit) {
   const std::optional<long> offset = info_for(satellite).esa_offset;
@@ -121,9 +125,8 @@ long revolution_at(const orbit::Tle& tle, UtcTime time) {
 }
 
 std::vector<SatelliteElements> select_elements(const std::vector<orbit::Tle>& sets,
-                                               const std::vector<std::string>& satellites, UtcTime start,
-                                               UtcTime end, std::vector<std::string>& warnings,
-                                               double stale_days) {
+                                               const std::vector<std::string>& satellites, UtcTime start, UtcTime end,
+                                               std::vector<std::string>& warnings, double stale_days) {
   std::vector<SatelliteElements> out;
   const UtcTime middle = start + (end - start) / 2;
   for (const std::string& name : satellites) {
@@ -139,8 +142,8 @@ std::vector<SatelliteElements> select_elements(const std::vector<orbit::Tle>& se
       }
     }
     if (best == nullptr)
-      throw Error(ErrorCode::input_invalid, "tle: no element set for " + name + " (catalogue number " +
-                                                std::to_string(catalog) + ")");
+      throw Error(ErrorCode::input_invalid,
+                  "tle: no element set for " + name + " (catalogue number " + std::to_string(catalog) + ")");
     const UtcTime epoch = best->epoch();
     const double before = days_between(epoch, start);  // epoch before the window
     const double after = days_between(end, epoch);     // epoch after the window
@@ -159,4 +162,4 @@ std::vector<SatelliteElements> select_elements(const std::vector<orbit::Tle>& se
   return out;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -23,7 +23,7 @@ std::array<double, 3> surface_ecef(const geo::LonLat& p) {
   return orbit::geodetic_to_ecef(g);
 }
 
-} // namespace
+}  // namespace
 
 TileGeometry tile_geometry(const geo::S2Tile& tile) {
   TileGeometry g;
@@ -59,7 +59,7 @@ std::vector<geo::S2Tile> all_tiles(double lat_min_deg, double lat_max_deg) {
             const double sw_x = e * 100000.0, sw_y = n * 100000.0;
             const geo::LonLat c = geo::utm_to_lonlat(zone, north, sw_x + 50000.0, sw_y + 50000.0);
             if (c.lat < lat_min_deg || c.lat > lat_max_deg) continue;
-            if (north != (c.lat >= 0.0)) continue; // each square once, in its own hemisphere
+            if (north != (c.lat >= 0.0)) continue;  // each square once, in its own hemisphere
             if (auto t = geo::s2_tile_for_square(zone, north, sw_x, sw_y)) out.push_back(std::move(*t));
           }
         }
@@ -89,4 +89,4 @@ std::vector<geo::S2Tile> all_tiles(double lat_min_deg, double lat_max_deg) {
   return out;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

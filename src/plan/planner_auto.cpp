@@ -18,7 +18,7 @@
 namespace shipchips::plan {
 namespace {
 
-UtcTime compact_time(const std::string& text) { // "20190912T120000"
+UtcTime compact_time(const std::string& text) {  // "20190912T120000"
   return parse_iso8601(text.substr(0, 4) + "-" + text.substr(4, 2) + "-" + text.substr(6, 2) + "T" + text.substr(9, 2) +
                        ":" + text.substr(11, 2) + ":" + text.substr(13, 2) + "Z");
 }
@@ -38,10 +38,11 @@ std::string kml_document_name(const std::filesystem::path& path) {
 
 struct PlanPart {
   std::vector<OverpassWindow> windows;
-  std::map<std::string, std::pair<UtcTime, UtcTime>> periods; // satellite → validity period
+  std::map<std::string, std::pair<UtcTime, UtcTime>> periods;  // satellite → validity period
 };
 
-PlanPart read_plan(const AutoPlanRequest& request, const std::vector<std::string>& tiles, std::vector<std::string>& warnings) {
+PlanPart read_plan(const AutoPlanRequest& request, const std::vector<std::string>& tiles,
+                   std::vector<std::string>& warnings) {
   PlanPart part;
   if (!request.esa_kml.empty()) {
     const std::vector<Datatake> datatakes = read_esa_plan_kml(request.esa_kml);
@@ -54,8 +55,10 @@ PlanPart read_plan(const AutoPlanRequest& request, const std::vector<std::string
         to = std::max(to, d.stop);
       }
       period = {from, to};
-      warnings.push_back(request.esa_kml.string() + ": no validity period in the file or document name; using the span "
-                         "of its datatakes, " + format_iso8601(from, 0) + " to " + format_iso8601(to, 0));
+      warnings.push_back(request.esa_kml.string() +
+                         ": no validity period in the file or document name; using the span "
+                         "of its datatakes, " +
+                         format_iso8601(from, 0) + " to " + format_iso8601(to, 0));
       spdlog::warn("{}", warnings.back());
     }
     for (const Datatake& d : datatakes) part.periods.emplace(d.satellite, *period);
@@ -78,7 +81,7 @@ PlanPart read_plan(const AutoPlanRequest& request, const std::vector<std::string
   return part;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::pair<UtcTime, UtcTime>> esa_plan_period_from_name(std::string_view text) {
   static const std::regex pattern(R"((\d{8}T\d{6})(?:_| to )(\d{8}T\d{6}))");
@@ -90,7 +93,7 @@ std::optional<std::pair<UtcTime, UtcTime>> esa_plan_period_from_name(std::string
     if (to <= from) return std::nullopt;
     return std::make_pair(from, to);
   } catch (const Error&) {
-    return std::nullopt; // digits that are no date ("20191332T...") are not a period
+    return std::nullopt;  // digits that are no date ("20191332T...") are not a period
   }
 }
 
@@ -105,7 +108,7 @@ AutoPlanResult plan_auto(const AutoPlanRequest& request) {
     std::string t = geo::s2_tile(id).id;
     if (std::find(tiles.begin(), tiles.end(), t) == tiles.end()) tiles.push_back(std::move(t));
   }
-  for (const std::string& s : base.satellites) catalog_for_satellite(s); // names checked before any work
+  for (const std::string& s : base.satellites) catalog_for_satellite(s);  // names checked before any work
 
   const UtcTime start = base.start;
   const UtcTime end = start + std::chrono::days(base.days);
@@ -138,7 +141,8 @@ AutoPlanResult plan_auto(const AutoPlanRequest& request) {
 
   if (!to_predict.empty()) {
     PlannerRequest tle = base;
-    if (!request.load_element_sets) throw Error(ErrorCode::invalid_argument, "auto: no element sets for TLE prediction");
+    if (!request.load_element_sets)
+      throw Error(ErrorCode::invalid_argument, "auto: no element sets for TLE prediction");
     tle.element_sets = request.load_element_sets();
     for (const auto& [sat, interval] : to_predict) {
       tle.satellites = {sat};
@@ -158,8 +162,9 @@ AutoPlanResult plan_auto(const AutoPlanRequest& request) {
     return std::tie(a.start, a.tile_id, a.satellite) < std::tie(b.start, b.tile_id, b.satellite);
   });
   for (const PlanCoverage& c : result.esa_coverage)
-    spdlog::info("auto: {} from the ESA plan for {} to {}", c.satellite, format_iso8601(c.from, 0), format_iso8601(c.to, 0));
-  return result; // the warnings were logged where they arose
+    spdlog::info("auto: {} from the ESA plan for {} to {}", c.satellite, format_iso8601(c.from, 0),
+                 format_iso8601(c.to, 0));
+  return result;  // the warnings were logged where they arose
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

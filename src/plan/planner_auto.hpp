@@ -27,10 +27,10 @@
 namespace shipchips::plan {
 
 struct AutoPlanRequest {
-  PlannerRequest planner;                         // tiles, satellites, start, days, ...; element_sets unused
-  std::filesystem::path esa_kml;                  // at most one of the two; none: TLE only
+  PlannerRequest planner;         // tiles, satellites, start, days, ...; element_sets unused
+  std::filesystem::path esa_kml;  // at most one of the two; none: TLE only
   std::filesystem::path esa_csv;
-  std::function<std::vector<orbit::Tle>()> load_element_sets; // called at most once, when needed
+  std::function<std::vector<orbit::Tle>()> load_element_sets;  // called at most once, when needed
 };
 
 // The part of the requested window one satellite's plan covers.
@@ -41,10 +41,10 @@ struct PlanCoverage {
 };
 
 struct AutoPlanResult {
-  std::vector<OverpassWindow> windows;      // esa_plan and tle rows
-  std::vector<PredictedPass> passes;        // details of the tle rows
-  std::vector<PlanCoverage> esa_coverage;   // per satellite, within [start, start + days); empty when none
-  std::vector<std::string> warnings;        // stale element sets, plan without a period
+  std::vector<OverpassWindow> windows;     // esa_plan and tle rows
+  std::vector<PredictedPass> passes;       // details of the tle rows
+  std::vector<PlanCoverage> esa_coverage;  // per satellite, within [start, start + days); empty when none
+  std::vector<std::string> warnings;       // stale element sets, plan without a period
 };
 
 // Throws what the readers and planners throw: Error(invalid_argument) for both plan files or a
@@ -55,4 +55,4 @@ AutoPlanResult plan_auto(const AutoPlanRequest& request);
 // "... from 20190912T120000 to 20190930T150000"); nullopt when the text has none.
 std::optional<std::pair<UtcTime, UtcTime>> esa_plan_period_from_name(std::string_view text);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -9,4 +9,4 @@ PlannerResult plan_backfill(const PlannerRequest& request) {
   return detail::plan_window(request, request.start - std::chrono::days(request.days), request.start, "backfill");
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -9,4 +9,4 @@ namespace shipchips::plan {
 
 PlannerResult plan_backfill(const PlannerRequest& request);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

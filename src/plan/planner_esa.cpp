@@ -17,7 +17,7 @@ std::string bare_tile(std::string id) {
   return id;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<OverpassWindow> plan_esa(const EsaPlanRequest& request) {
   if (request.kml.empty() == request.csv.empty()) {
@@ -46,4 +46,4 @@ std::vector<OverpassWindow> plan_esa(const EsaPlanRequest& request) {
   return windows;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -25,4 +25,4 @@ struct EsaPlanRequest {
 // Error(invalid_argument) when neither or both files are given; reader errors name the file.
 std::vector<OverpassWindow> plan_esa(const EsaPlanRequest& request);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -4,10 +4,10 @@
 #include "core/error.hpp"
 #include "geo/s2_grid.hpp"
 
+#include <spdlog/spdlog.h>
 #include <chrono>
 #include <fstream>
 #include <set>
-#include <spdlog/spdlog.h>
 #include <sstream>
 
 namespace shipchips::plan {
@@ -30,8 +30,8 @@ orbit::Tle tle_from_omm(const orbit::Omm& omm) {
   const year_month_day ymd(day0);
   t.epoch_year = static_cast<int>(ymd.year());
   const sys_days jan1 = sys_days(ymd.year() / January / 1);
-  t.epoch_day = 1.0 + duration<double, std::ratio<86400>>(omm.epoch - UtcTime(duration_cast<microseconds>(
-                                                                            jan1.time_since_epoch())))
+  t.epoch_day = 1.0 + duration<double, std::ratio<86400>>(omm.epoch -
+                                                          UtcTime(duration_cast<microseconds>(jan1.time_since_epoch())))
                           .count();
   t.ndot_rev_day2 = omm.mean_motion_dot;
   t.nddot_rev_day3 = omm.mean_motion_ddot;
@@ -74,11 +74,12 @@ namespace detail {
 
 PlannerResult plan_window(const PlannerRequest& request, UtcTime start, UtcTime end, const std::string& source) {
   if (request.days < 1) throw Error(ErrorCode::invalid_argument, "days: must be at least 1");
-  if (request.window_minutes < 0) throw Error(ErrorCode::invalid_argument, "overpass_window_minutes: must not be negative");
+  if (request.window_minutes < 0)
+    throw Error(ErrorCode::invalid_argument, "overpass_window_minutes: must not be negative");
   if (request.tiles.empty()) throw Error(ErrorCode::invalid_argument, "tiles: no tile given");
   std::vector<TileGeometry> tiles;
   tiles.reserve(request.tiles.size());
-  std::set<std::string> seen; // "T31UFU" and "31ufu" name one tile: plan it once
+  std::set<std::string> seen;  // "T31UFU" and "31ufu" name one tile: plan it once
   for (const std::string& id : request.tiles) {
     const geo::S2Tile tile = geo::s2_tile(id);
     if (seen.insert(tile.id).second) tiles.push_back(tile_geometry(tile));
@@ -108,10 +109,10 @@ PlannerResult plan_window(const PlannerRequest& request, UtcTime start, UtcTime 
   return result;
 }
 
-} // namespace detail
+}  // namespace detail
 
 PlannerResult plan_tle(const PlannerRequest& request) {
   return detail::plan_window(request, request.start, request.start + std::chrono::days(request.days), "tle");
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

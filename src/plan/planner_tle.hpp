@@ -28,15 +28,15 @@ std::vector<orbit::Tle> parse_element_sets(std::string_view text, std::string_vi
 orbit::Tle tle_from_omm(const orbit::Omm& omm);
 
 struct PlannerRequest {
-  std::vector<orbit::Tle> element_sets;      // any number of sets; the nearest per satellite is used
-  std::vector<std::string> tiles;            // MGRS ids ("31UFU", a leading "T" is accepted)
+  std::vector<orbit::Tle> element_sets;  // any number of sets; the nearest per satellite is used
+  std::vector<std::string> tiles;        // MGRS ids ("31UFU", a leading "T" is accepted)
   std::vector<std::string> satellites{"S2A", "S2B", "S2C"};
   UtcTime start{};
   int days = 7;
   int window_minutes = 15;
   double min_sun_elevation_deg = 5.0;
   int threads = 2;
-  double tle_max_age_days = 14.0;            // satellite_tracking.tle_max_age_days: older sets warn
+  double tle_max_age_days = 14.0;  // satellite_tracking.tle_max_age_days: older sets warn
 };
 
 struct PlannerResult {
@@ -54,6 +54,6 @@ PlannerResult plan_tle(const PlannerRequest& request);
 namespace detail {
 // Shared by the planners: prediction over [start, end) with windows marked `source`.
 PlannerResult plan_window(const PlannerRequest& request, UtcTime start, UtcTime end, const std::string& source);
-} // namespace detail
+}  // namespace detail
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

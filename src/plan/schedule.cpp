@@ -20,7 +20,7 @@ std::string number(double value, int digits) {
   return buf;
 }
 
-} // namespace
+}  // namespace
 
 std::string schedule_csv(std::vector<OverpassWindow> windows) {
   std::sort(windows.begin(), windows.end(), [](const OverpassWindow& a, const OverpassWindow& b) {
@@ -66,7 +66,8 @@ std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path) {
       csv->fail("tile_id", e.what());
     }
     w.satellite = normalize_s2_satellite(csv->field(sat));
-    if (w.satellite.empty()) csv->fail("satellite", "not a Sentinel-2 satellite: \"" + std::string(csv->field(sat)) + "\"");
+    if (w.satellite.empty())
+      csv->fail("satellite", "not a Sentinel-2 satellite: \"" + std::string(csv->field(sat)) + "\"");
     auto time = [&](std::size_t index, const char* name) {
       try {
         return parse_iso8601(csv->field(index));
@@ -104,4 +105,4 @@ std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path) {
   return out;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

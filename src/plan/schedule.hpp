@@ -14,15 +14,15 @@
 namespace shipchips::plan {
 
 struct OverpassWindow {
-  std::string tile_id;    // "31UFU"
-  std::string satellite;  // "S2A", "S2B", "S2C"
-  UtcTime start{};        // the swath enters the tile, minus overpass_window_minutes
-  UtcTime end{};          // the swath leaves the tile, plus overpass_window_minutes
-  std::optional<int> relative_orbit;   // 1..143
+  std::string tile_id;                // "31UFU"
+  std::string satellite;              // "S2A", "S2B", "S2C"
+  UtcTime start{};                    // the swath enters the tile, minus overpass_window_minutes
+  UtcTime end{};                      // the swath leaves the tile, plus overpass_window_minutes
+  std::optional<int> relative_orbit;  // 1..143
   std::optional<long> absolute_orbit;
-  std::optional<double> coverage;      // fraction of the tile inside the swath, 0..1
+  std::optional<double> coverage;  // fraction of the tile inside the swath, 0..1
   std::optional<double> sun_elevation_deg;
-  std::string source;     // "tle", "esa_plan", "backfill"
+  std::string source;  // "tle", "esa_plan", "backfill"
 
   bool operator==(const OverpassWindow&) const = default;
 };
@@ -34,4 +34,4 @@ void write_schedule(const std::filesystem::path& path, const std::vector<Overpas
 // orbits and coverage range-checked. Errors name the file, line and column.
 std::vector<OverpassWindow> read_schedule(const std::filesystem::path& path);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -43,7 +43,7 @@ bool is_version_of(const std::filesystem::path& schedule_path, const std::filesy
   return std::regex_match(name.substr(stem.size() + 1, name.size() - stem.size() - 1 - ext.size()), stamp);
 }
 
-} // namespace
+}  // namespace
 
 std::string version_stamp(UtcTime time) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
@@ -52,8 +52,9 @@ std::string version_stamp(UtcTime time) {
   const std::chrono::hh_mm_ss hms(seconds - day);
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
   return buffer;
 }
 
@@ -73,15 +74,16 @@ std::vector<std::filesystem::path> schedule_versions(const std::filesystem::path
   return out;
 }
 
-ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path, const std::vector<OverpassWindow>& windows,
-                                             int keep) {
-  if (keep < 0) throw Error(ErrorCode::invalid_argument, "satellite_tracking.schedule_versions_keep: must not be negative");
+ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path,
+                                             const std::vector<OverpassWindow>& windows, int keep) {
+  if (keep < 0)
+    throw Error(ErrorCode::invalid_argument, "satellite_tracking.schedule_versions_keep: must not be negative");
   ScheduleWriteResult result;
   const std::string text = schedule_csv(windows);
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) {
     const std::string previous = read_all(path);
-    if (previous == text) return result; // same schedule: not a new version, file left as it was
+    if (previous == text) return result;  // same schedule: not a new version, file left as it was
     const std::filesystem::path dir = schedule_history_dir(path);
     const std::string base = path.stem().string() + "_" + version_stamp(modification_time(path));
     std::filesystem::path target = dir / (base + path.extension().string());
@@ -96,15 +98,17 @@ ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path, 
     const std::size_t excess = versions.size() > static_cast<std::size_t>(keep) ? versions.size() - keep : 0;
     for (std::size_t i = 0; i < excess; ++i) {
       if (!std::filesystem::remove(versions[i], ec) && ec)
-        throw Error(ErrorCode::io_error, versions[i].string() + ": cannot remove old schedule version: " + ec.message());
+        throw Error(ErrorCode::io_error,
+                    versions[i].string() + ": cannot remove old schedule version: " + ec.message());
       result.pruned.push_back(versions[i]);
     }
   }
   if (result.archived) {
-    spdlog::info("schedule: previous version kept as {}{}", result.archived->string(),
-                 result.pruned.empty() ? "" : " (" + std::to_string(result.pruned.size()) + " older version(s) pruned)");
+    spdlog::info(
+        "schedule: previous version kept as {}{}", result.archived->string(),
+        result.pruned.empty() ? "" : " (" + std::to_string(result.pruned.size()) + " older version(s) pruned)");
   }
   return result;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -24,8 +24,8 @@ struct ScheduleWriteResult {
 };
 
 // Throws Error(invalid_argument) for keep < 0, Error(io_error) naming the path on I/O failure.
-ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path, const std::vector<OverpassWindow>& windows,
-                                             int keep);
+ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path,
+                                             const std::vector<OverpassWindow>& windows, int keep);
 
 // "20260321T060000Z" (UTC, whole seconds).
 std::string version_stamp(UtcTime time);
@@ -35,4 +35,4 @@ std::string version_stamp(UtcTime time);
 std::filesystem::path schedule_history_dir(const std::filesystem::path& schedule_path);
 std::vector<std::filesystem::path> schedule_versions(const std::filesystem::path& schedule_path);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -5,8 +5,8 @@
 #include "core/error.hpp"
 #include "plan/planner_tle.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -48,8 +48,8 @@ std::optional<CachedCopy> load_cache(const std::filesystem::path& body_path, con
       copy.fetched_at = parse_iso8601(meta.at("fetched_at").get<std::string>());
       dated = true;
     } catch (const std::exception& e) {
-      spdlog::warn("tle_source: {}: unreadable cache metadata ({}); dating the copy by its file time", meta_path.string(),
-                   e.what());
+      spdlog::warn("tle_source: {}: unreadable cache metadata ({}); dating the copy by its file time",
+                   meta_path.string(), e.what());
     }
   }
   if (!dated) {
@@ -81,19 +81,22 @@ std::string snippet(const std::string& body) {
   return line;
 }
 
-} // namespace
+}  // namespace
 
 std::string_view to_string(TleOrigin origin) {
   switch (origin) {
-  case TleOrigin::downloaded: return "downloaded";
-  case TleOrigin::cache_fresh: return "cache";
-  case TleOrigin::cache_stale: return "stale cache";
+    case TleOrigin::downloaded:
+      return "downloaded";
+    case TleOrigin::cache_fresh:
+      return "cache";
+    case TleOrigin::cache_stale:
+      return "stale cache";
   }
   return "?";
 }
 
 std::string tle_cache_key(std::string_view url) {
-  std::uint64_t h = 14695981039346656037ULL; // FNV-1a 64: stable across runs and machines
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64: stable across runs and machines
   for (const char c : url) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
@@ -107,7 +110,8 @@ CachedDownload fetch_cached(const CachedDownloadOptions& options, HttpClient& cl
   const std::string& what = options.what;
   if (options.url.empty()) throw Error(ErrorCode::invalid_argument, what + ": no URL configured");
   if (options.cache_dir.empty()) throw Error(ErrorCode::invalid_argument, what + ": no cache folder given");
-  if (!(options.cache_hours >= 0.0)) throw Error(ErrorCode::invalid_argument, what + ": cache hours must not be negative");
+  if (!(options.cache_hours >= 0.0))
+    throw Error(ErrorCode::invalid_argument, what + ": cache hours must not be negative");
   const UtcTime now = options.now.value_or(utc_now());
   const std::string key = tle_cache_key(options.url);
   const std::filesystem::path body_path =
@@ -229,4 +233,4 @@ TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client) {
   return result;
 }
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -44,12 +44,12 @@ enum class TleOrigin {
 std::string_view to_string(TleOrigin origin);
 
 struct TleFetch {
-  std::filesystem::path path;             // the cached body the sets were read from
+  std::filesystem::path path;  // the cached body the sets were read from
   std::vector<orbit::Tle> element_sets;
   TleOrigin origin = TleOrigin::downloaded;
-  UtcTime fetched_at{};                   // when the body was downloaded
-  double age_hours = 0.0;                 // now − fetched_at
-  std::vector<std::string> warnings;      // also logged with spdlog::warn
+  UtcTime fetched_at{};               // when the body was downloaded
+  double age_hours = 0.0;             // now − fetched_at
+  std::vector<std::string> warnings;  // also logged with spdlog::warn
 };
 
 TleFetch fetch_tles(const TleSourceOptions& options, HttpClient& client);
@@ -65,10 +65,10 @@ struct CachedDownloadOptions {
   std::string file_name;
   double cache_hours = 6.0;
   std::optional<UtcTime> now;
-  std::string what = "download";       // names the source in messages ("tle_source")
+  std::string what = "download";        // names the source in messages ("tle_source")
   std::string content = "usable data";  // "the response is not <content>"
   std::string count_key = "items";
-  std::string hint;                     // what to do when there is no copy at all
+  std::string hint;  // what to do when there is no copy at all
 };
 struct CachedDownload {
   std::filesystem::path path;
@@ -84,4 +84,4 @@ CachedDownload fetch_cached(const CachedDownloadOptions& options, HttpClient& cl
 // The cache key of a URL: 16 lower-case hex digits (FNV-1a 64 of its bytes).
 std::string tle_cache_key(std::string_view url);
 
-} // namespace shipchips::plan
+}  // namespace shipchips::plan

@@ -40,18 +40,18 @@ struct GateOptions {
 GateOptions gate_options_from(const GateConfig& gate, const MasksConfig& masks);
 
 struct GateStats {
-  int window_px = 0;               // side of the centre window actually used
-  long long pixels = 0;            // window pixels
-  double cloud_frac = 0;           // SCL 8, 9, 10
-  double shadow_frac = 0;          // SCL 3
-  double land_frac = 0;            // SCL 4, 5
-  double water_frac = 0;           // SCL 6
-  double nodata_frac = 0;          // invalid, or SCL 0/1
-  double ndwi_water_frac = 0;      // NDWI > threshold
-  double decision_cloud_frac = 0;  // fraction in options.cloud_classes
-  double decision_shadow_frac = 0; // fraction in options.shadow_classes
-  double decision_land_frac = 0;   // fraction in options.land_classes
-  double decision_water_frac = 0;  // NDWI water if use_ndwi, else fraction in options.water_classes
+  int window_px = 0;                // side of the centre window actually used
+  long long pixels = 0;             // window pixels
+  double cloud_frac = 0;            // SCL 8, 9, 10
+  double shadow_frac = 0;           // SCL 3
+  double land_frac = 0;             // SCL 4, 5
+  double water_frac = 0;            // SCL 6
+  double nodata_frac = 0;           // invalid, or SCL 0/1
+  double ndwi_water_frac = 0;       // NDWI > threshold
+  double decision_cloud_frac = 0;   // fraction in options.cloud_classes
+  double decision_shadow_frac = 0;  // fraction in options.shadow_classes
+  double decision_land_frac = 0;    // fraction in options.land_classes
+  double decision_water_frac = 0;   // NDWI water if use_ndwi, else fraction in options.water_classes
 };
 
 struct GateResult {

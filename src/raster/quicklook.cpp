@@ -14,8 +14,7 @@
 
 namespace shipchips::raster {
 
-std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double low_q, double high_q,
-                                          double min_span) {
+std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double low_q, double high_q, double min_span) {
   std::vector<float> valid;
   valid.reserve(values.size());
   for (float v : values)

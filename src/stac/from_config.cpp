@@ -12,11 +12,14 @@ HttpOptions http_options_from(const StacConfig& config) {
 
 const ProviderProfile& provider_from(const StacConfig& config) {
   switch (config.provider) {
-  case StacProvider::earth_search_l2a: return provider_profile(ProviderId::earth_search_l2a);
-  case StacProvider::earth_search_c1_l2a: return provider_profile(ProviderId::earth_search_c1_l2a);
-  case StacProvider::planetary_computer: return provider_profile(ProviderId::planetary_computer);
+    case StacProvider::earth_search_l2a:
+      return provider_profile(ProviderId::earth_search_l2a);
+    case StacProvider::earth_search_c1_l2a:
+      return provider_profile(ProviderId::earth_search_c1_l2a);
+    case StacProvider::planetary_computer:
+      return provider_profile(ProviderId::planetary_computer);
   }
   return provider_profile(ProviderId::earth_search_l2a);
 }
 
-} // namespace shipchips::stac
+}  // namespace shipchips::stac

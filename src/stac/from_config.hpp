@@ -11,4 +11,4 @@ namespace shipchips::stac {
 HttpOptions http_options_from(const StacConfig& config);
 const ProviderProfile& provider_from(const StacConfig& config);
 
-} // namespace shipchips::stac
+}  // namespace shipchips::stac

@@ -61,7 +61,7 @@ struct Limits {
   std::optional<double> cloud_cover_max;
 };
 
-} // namespace
+}  // namespace
 
 SceneLookupOptions scene_lookup_options_from(const StacConfig& config) {
   SceneLookupOptions options;
@@ -148,12 +148,10 @@ LookupResult SceneLookup::lookup(const ScenePoint& point) {
       if (limits.cloud_cover_max && item->cloud_cover && *item->cloud_cover > *limits.cloud_cover_max) continue;
       result.candidates.push_back({item, dt});
     }
-    std::sort(result.candidates.begin(), result.candidates.end(),
-              [](const SceneCandidate& a, const SceneCandidate& b) {
-                if (std::abs(a.dt_seconds) != std::abs(b.dt_seconds))
-                  return std::abs(a.dt_seconds) < std::abs(b.dt_seconds);
-                return a.item->id < b.item->id;
-              });
+    std::sort(result.candidates.begin(), result.candidates.end(), [](const SceneCandidate& a, const SceneCandidate& b) {
+      if (std::abs(a.dt_seconds) != std::abs(b.dt_seconds)) return std::abs(a.dt_seconds) < std::abs(b.dt_seconds);
+      return a.item->id < b.item->id;
+    });
     if (result.candidates.empty()) {
       result.reason = !covered     ? NoSceneReason::not_covered
                       : !in_window ? NoSceneReason::outside_window
@@ -178,12 +176,16 @@ LookupResult SceneLookup::lookup(const ScenePoint& point) {
 
 std::string_view to_string(NoSceneReason reason) {
   switch (reason) {
-  case NoSceneReason::none: return "none";
-  case NoSceneReason::not_covered: return "no scene covers the point";
-  case NoSceneReason::outside_window: return "no scene within the time window";
-  case NoSceneReason::too_cloudy: return "every scene in the window is over the cloud limit";
+    case NoSceneReason::none:
+      return "none";
+    case NoSceneReason::not_covered:
+      return "no scene covers the point";
+    case NoSceneReason::outside_window:
+      return "no scene within the time window";
+    case NoSceneReason::too_cloudy:
+      return "every scene in the window is over the cloud limit";
   }
   return "none";
 }
 
-} // namespace shipchips::stac
+}  // namespace shipchips::stac

@@ -63,11 +63,11 @@ std::string_view to_string(NoSceneReason reason);
 struct LookupResult {
   std::vector<SceneCandidate> candidates;  // closest in time first
   NoSceneReason reason = NoSceneReason::none;
-  std::vector<std::string> relax_steps;    // the steps applied to find the candidates, in order
+  std::vector<std::string> relax_steps;  // the steps applied to find the candidates, in order
 };
 
 class SceneLookup {
-public:
+ public:
   SceneLookup(StacClient& client, SceneLookupOptions options);
 
   // Runs the searches for every point's (tile, day) not searched yet.
@@ -83,7 +83,7 @@ public:
   // grid has no tile) and UTC day number.
   static std::pair<std::string, long> key_of(const ScenePoint& point);
 
-private:
+ private:
   using Key = std::pair<std::string, long>;
   const std::vector<const Item*>& items_for(const ScenePoint& point);
   void search(const Key& key, const ScenePoint& sample);
@@ -91,10 +91,10 @@ private:
   StacClient& m_client;
   SceneLookupOptions m_options;
   double m_widest_window_hours = 0;
-  std::deque<Item> m_items;                       // stable addresses for SceneCandidate::item
-  std::map<std::string, const Item*> m_by_id;     // collection/id → item, deduplicates searches
+  std::deque<Item> m_items;                    // stable addresses for SceneCandidate::item
+  std::map<std::string, const Item*> m_by_id;  // collection/id → item, deduplicates searches
   std::map<Key, std::vector<const Item*>> m_by_key;
   int m_searches = 0;
 };
 
-} // namespace shipchips::stac
+}  // namespace shipchips::stac

@@ -40,7 +40,8 @@ std::string position_frame(std::int64_t mmsi, double lat = 55.5, double lon = 10
 
 std::string static_frame(std::int64_t mmsi) {
   const std::string m = std::to_string(mmsi);
-  return R"({"MetaData":{"MMSI":)" + m + R"(,"time_utc":"2024-03-01 12:00:01 +0000 UTC"},"MessageType":"ShipStaticData",)" +
+  return R"({"MetaData":{"MMSI":)" + m +
+         R"(,"time_utc":"2024-03-01 12:00:01 +0000 UTC"},"MessageType":"ShipStaticData",)" +
          R"("Message":{"ShipStaticData":{"UserID":)" + m +
          R"(,"Name":"NORDIC STAR         ","CallSign":"OXAB2","ImoNumber":9123456,"Type":70,)"
          R"("Dimension":{"A":100,"B":20,"C":10,"D":12},"MaximumStaticDraught":7.5,"Destination":"AARHUS","Valid":true}}})";
@@ -67,7 +68,8 @@ ais::StreamOptions fast_options(const std::string& url, const std::string& key =
 }
 
 // Pops until n frames arrived or the time is up.
-std::vector<ais::StreamFrame> collect(ais::AisStreamClient& client, std::size_t n, std::chrono::milliseconds limit = 5s) {
+std::vector<ais::StreamFrame> collect(ais::AisStreamClient& client, std::size_t n,
+                                      std::chrono::milliseconds limit = 5s) {
   std::vector<ais::StreamFrame> out;
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
@@ -79,9 +81,12 @@ std::vector<ais::StreamFrame> collect(ais::AisStreamClient& client, std::size_t 
 std::vector<std::int64_t> mmsis_of(const std::vector<ais::StreamFrame>& frames) {
   std::vector<std::int64_t> out;
   for (const auto& f : frames) {
-    if (f.position) out.push_back(f.position->mmsi);
-    else if (f.static_data) out.push_back(f.static_data->mmsi);
-    else out.push_back(-1);
+    if (f.position)
+      out.push_back(f.position->mmsi);
+    else if (f.static_data)
+      out.push_back(f.static_data->mmsi);
+    else
+      out.push_back(-1);
   }
   return out;
 }
@@ -105,7 +110,9 @@ struct TestPki {
   fs::path key() const { return dir / "server.key"; }
 };
 
-fs::path pki_dir() { return fs::temp_directory_path() / ("shipchips_ws_pki_" + std::to_string(::getpid())); }
+fs::path pki_dir() {
+  return fs::temp_directory_path() / ("shipchips_ws_pki_" + std::to_string(::getpid()));
+}
 
 // The generated keys live only as long as the test program.
 class PkiCleanup : public ::testing::Environment {
@@ -116,6 +123,16 @@ class PkiCleanup : public ::testing::Environment {
   }
 };
 const auto* const kPkiCleanup = ::testing::AddGlobalTestEnvironment(new PkiCleanup);
+
+const TestPki& test_pki();
+
+// A wss:// server presenting the test PKI's certificate.
+fixture::WsServerOptions tls_server_options(const TestPki& pki) {
+  fixture::WsServerOptions so;
+  so.cert_chain_file = pki.cert().string();
+  so.private_key_file = pki.key().string();
+  return so;
+}
 
 const TestPki& test_pki() {
   static const TestPki pki = [] {
@@ -130,7 +147,9 @@ const TestPki& test_pki() {
         "(cd '" + d + "' && openssl req -x509" + ec +
         " -keyout ca.key -out ca.pem -days 2 -subj '/CN=shipchips test CA'"
         " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign"
-        " && openssl req" + ec + " -keyout server.key -out server.csr -subj /CN=localhost"
+        " && openssl req" +
+        ec +
+        " -keyout server.key -out server.csr -subj /CN=localhost"
         " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2"
         " -extfile ext.cnf) >/dev/null 2>&1";
     p.ok = std::system(script.c_str()) == 0;
@@ -146,7 +165,8 @@ TEST(AisStreamClient, EndpointParsing) {
             (ais::StreamEndpoint{true, "stream.aisstream.io", 443, "/v0/stream"}));
   EXPECT_EQ(ais::parse_stream_endpoint("ws://127.0.0.1:8080"), (ais::StreamEndpoint{false, "127.0.0.1", 8080, "/"}));
   EXPECT_EQ(ais::parse_stream_endpoint("ws://[::1]:9/x?y=1"), (ais::StreamEndpoint{false, "::1", 9, "/x?y=1"}));
-  for (const char* bad : {"http://x/", "ws://", "ws://host:0/", "ws://host:99999/", "wss://u:p@host/", "ws://host:ab/"}) {
+  for (const char* bad :
+       {"http://x/", "ws://", "ws://host:0/", "ws://host:99999/", "wss://u:p@host/", "ws://host:ab/"}) {
     EXPECT_THROW(ais::parse_stream_endpoint(bad), Error) << bad;
   }
 }
@@ -168,10 +188,10 @@ TEST(AisStreamClient, OptionsFromConfig) {
 }
 
 TEST(AisStreamClient, ReconnectDelayIsCappedExponentialWithFullJitter) {
-  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(1, 1.0, 60.0, 0.5), 0.5);   // uniform over [0, 1)
-  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(2, 1.0, 60.0, 0.5), 1.0);   // [0, 2)
+  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(1, 1.0, 60.0, 0.5), 0.5);    // uniform over [0, 1)
+  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(2, 1.0, 60.0, 0.5), 1.0);    // [0, 2)
   EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(4, 1.0, 60.0, 0.99), 7.92);  // [0, 8)
-  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(7, 1.0, 60.0, 0.5), 30.0);  // 64 capped at 60
+  EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(7, 1.0, 60.0, 0.5), 30.0);   // 64 capped at 60
   EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(1000, 1.0, 60.0, 1.0), 60.0);
   EXPECT_DOUBLE_EQ(ais::reconnect_delay_s(3, 1.0, 60.0, 0.0), 0.0);
 }
@@ -218,10 +238,11 @@ TEST(AisStreamClient, SubscribesAtOnceAndDeliversFramesInOrder) {
 
 TEST(AisStreamClient, ReconnectsAfterADropAndSubscribesAgain) {
   fixture::WsServerOptions so;
-  so.scripts = {{fixture::WsStep::send(position_frame(1)), fixture::WsStep::send(position_frame(2)),
-                 fixture::WsStep::send(position_frame(3)), fixture::WsStep::drop()},
-                {fixture::WsStep::send(position_frame(4)), fixture::WsStep::send(position_frame(5)), fixture::WsStep::drop(50ms)},
-                {fixture::WsStep::send(position_frame(6))}};
+  so.scripts = {
+      {fixture::WsStep::send(position_frame(1)), fixture::WsStep::send(position_frame(2)),
+       fixture::WsStep::send(position_frame(3)), fixture::WsStep::drop()},
+      {fixture::WsStep::send(position_frame(4)), fixture::WsStep::send(position_frame(5)), fixture::WsStep::drop(50ms)},
+      {fixture::WsStep::send(position_frame(6))}};
   fixture::AisStreamTestServer server(so);
   ais::AisStreamClient client(fast_options(server.url()));
   client.start(box_sub());
@@ -411,9 +432,7 @@ TEST(AisStreamClient, NoWindowMeansNoConnection) {
 TEST(AisStreamClient, WssWithTheGeneratedCaConnects) {
   const auto& pki = test_pki();
   ASSERT_TRUE(pki.ok) << "openssl CLI failed in " << pki.dir;
-  fixture::WsServerOptions so;
-  so.cert_chain_file = pki.cert().string();
-  so.private_key_file = pki.key().string();
+  fixture::WsServerOptions so = tls_server_options(pki);
   so.default_script = {fixture::WsStep::send(position_frame(42))};
   fixture::AisStreamTestServer server(so);
   ASSERT_EQ(server.url().substr(0, 6), "wss://");
@@ -431,9 +450,7 @@ TEST(AisStreamClient, WssWithTheGeneratedCaConnects) {
 TEST(AisStreamClient, HttpsToAnUntrustedCertificateIsPermanentAndNotRetried) {
   const auto& pki = test_pki();
   ASSERT_TRUE(pki.ok) << "openssl CLI failed in " << pki.dir;
-  fixture::WsServerOptions so;
-  so.cert_chain_file = pki.cert().string();
-  so.private_key_file = pki.key().string();
+  fixture::WsServerOptions so = tls_server_options(pki);
   fixture::AisStreamTestServer server(so);
   HttpOptions options;
   options.max_retries = 3;
@@ -454,9 +471,7 @@ TEST(AisStreamClient, HttpsToAnUntrustedCertificateIsPermanentAndNotRetried) {
 TEST(AisStreamClient, WssWithAnUntrustedCertificateFailsOnce) {
   const auto& pki = test_pki();
   ASSERT_TRUE(pki.ok) << "openssl CLI failed in " << pki.dir;
-  fixture::WsServerOptions so;
-  so.cert_chain_file = pki.cert().string();
-  so.private_key_file = pki.key().string();
+  fixture::WsServerOptions so = tls_server_options(pki);
   fixture::AisStreamTestServer server(so);
   ais::AisStreamClient client(fast_options(server.url()));  // system store only
   client.start(box_sub());

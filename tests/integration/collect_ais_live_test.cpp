@@ -15,8 +15,8 @@
 #include "../support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -33,16 +33,32 @@ namespace {
 std::string position_frame(std::int64_t mmsi, double lat, double lon, UtcTime t, double sog, double cog) {
   const std::string iso = format_iso8601(t, 6);  // 2026-11-22T02:30:00.123456Z
   const std::string go_time = iso.substr(0, 10) + " " + iso.substr(11, 15) + "000 +0000 UTC";
-  nlohmann::json report{{"Cog", cog},          {"CommunicationState", 0}, {"Latitude", lat},      {"Longitude", lon},
-                        {"MessageID", 1},      {"NavigationalStatus", 0}, {"PositionAccuracy", true},
-                        {"Raim", false},       {"RateOfTurn", 0},         {"RepeatIndicator", 0}, {"Sog", sog},
-                        {"Spare", 0},          {"SpecialManoeuvreIndicator", 0}, {"Timestamp", 30},
-                        {"TrueHeading", 511},  {"UserID", mmsi},          {"Valid", true}};
+  nlohmann::json report{{"Cog", cog},
+                        {"CommunicationState", 0},
+                        {"Latitude", lat},
+                        {"Longitude", lon},
+                        {"MessageID", 1},
+                        {"NavigationalStatus", 0},
+                        {"PositionAccuracy", true},
+                        {"Raim", false},
+                        {"RateOfTurn", 0},
+                        {"RepeatIndicator", 0},
+                        {"Sog", sog},
+                        {"Spare", 0},
+                        {"SpecialManoeuvreIndicator", 0},
+                        {"Timestamp", 30},
+                        {"TrueHeading", 511},
+                        {"UserID", mmsi},
+                        {"Valid", true}};
   nlohmann::json frame{{"Message", {{"PositionReport", report}}},
                        {"MessageType", "PositionReport"},
                        {"MetaData",
-                        {{"MMSI", mmsi}, {"MMSI_String", mmsi}, {"ShipName", "TEST SHIP"}, {"latitude", lat},
-                         {"longitude", lon}, {"time_utc", go_time}}}};
+                        {{"MMSI", mmsi},
+                         {"MMSI_String", mmsi},
+                         {"ShipName", "TEST SHIP"},
+                         {"latitude", lat},
+                         {"longitude", lon},
+                         {"time_utc", go_time}}}};
   return frame.dump();
 }
 
@@ -71,13 +87,13 @@ TEST(CollectAisLive, FramesAcrossADropReachTheStoreAndTheSnapshot) {
   so.expected_api_key = "live-test-key-123";
   fixture::WsScript first, second;
   for (int i = 0; i < 6; ++i)
-    first.push_back(fixture::WsStep::send(position_frame(244000000 + i, 52.6 + 0.05 * i, 5.0 + 0.05 * i,
-                                                         t0 + std::chrono::seconds(i), 10.0, 90.0)));
+    first.push_back(fixture::WsStep::send(
+        position_frame(244000000 + i, 52.6 + 0.05 * i, 5.0 + 0.05 * i, t0 + std::chrono::seconds(i), 10.0, 90.0)));
   first.push_back(fixture::WsStep::drop(50ms));
   second.push_back(fixture::WsStep::send_error("Throttled: too many connections", 20ms));
   for (int i = 6; i < 10; ++i)
-    second.push_back(fixture::WsStep::send(position_frame(244000000 + i, 52.6 + 0.05 * i, 5.0 + 0.05 * i,
-                                                          t0 + std::chrono::seconds(i), 10.0, 90.0)));
+    second.push_back(fixture::WsStep::send(
+        position_frame(244000000 + i, 52.6 + 0.05 * i, 5.0 + 0.05 * i, t0 + std::chrono::seconds(i), 10.0, 90.0)));
   so.scripts = {first, second};
   fixture::AisStreamTestServer server(so);
 
@@ -138,9 +154,8 @@ TEST(CollectAisLive, RestrictedToTheScheduleFollowsWindowsAndWaitsOrEnds) {
 
   // 31UFU open now until +2 s; 30STF opens at +1 s and stays open.
   const UtcTime now = utc_now();
-  std::vector<plan::OverpassWindow> windows{
-      {"31UFU", "S2A", now - 10min, now + 2s, {}, {}, {}, {}, "tle"},
-      {"30STF", "S2B", now + 1s, now + 1h, {}, {}, {}, {}, "tle"}};
+  std::vector<plan::OverpassWindow> windows{{"31UFU", "S2A", now - 10min, now + 2s, {}, {}, {}, {}, "tle"},
+                                            {"30STF", "S2B", now + 1s, now + 1h, {}, {}, {}, {}, "tle"}};
   const fs::path schedule = tmp.path / "schedule.csv";
   plan::write_schedule(schedule, windows);
 

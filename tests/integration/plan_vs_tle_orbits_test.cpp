@@ -46,9 +46,12 @@ constexpr double kEarthKm = 6371.0;
 using Vec3 = std::array<double, 3>;
 
 Vec3 unit(double lon, double lat) {
-  return {std::cos(lat * kDeg) * std::cos(lon * kDeg), std::cos(lat * kDeg) * std::sin(lon * kDeg), std::sin(lat * kDeg)};
+  return {std::cos(lat * kDeg) * std::cos(lon * kDeg), std::cos(lat * kDeg) * std::sin(lon * kDeg),
+          std::sin(lat * kDeg)};
 }
-double dot(const Vec3& a, const Vec3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
 Vec3 cross(const Vec3& a, const Vec3& b) {
   return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 }
@@ -105,7 +108,7 @@ struct Key {
   auto operator<=>(const Key&) const = default;
 };
 
-} // namespace
+}  // namespace
 
 TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
   const std::vector<Datatake> all =
@@ -127,7 +130,7 @@ TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
     for (const geo::Ring& ring : d.swaths) {
       const std::vector<Vec3> line = centre_line(ring);
       if (line.size() < 3) continue;
-      const std::size_t k = line.size() / 2; // pair k of the ring: ring[k] and ring[n - k]
+      const std::size_t k = line.size() / 2;  // pair k of the ring: ring[k] and ring[n - k]
       geo::Ring open = ring;
       if (open.front().lon == open.back().lon && open.front().lat == open.back().lat) open.pop_back();
       const Vec3 c = line[k];
@@ -169,7 +172,7 @@ TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
   // The prediction: geometry only (no sun filter: the plan's season is not the TLEs').
   PlannerRequest request;
   for (const orbit::Tle& t : read_element_sets(kRef + "/tle/sentinel2_tles.txt"))
-    if (t.epoch_year == 2026 && std::abs(t.epoch_day - 79.2) < 1.0) request.element_sets.push_back(t); // 2026-03-20
+    if (t.epoch_year == 2026 && std::abs(t.epoch_day - 79.2) < 1.0) request.element_sets.push_back(t);  // 2026-03-20
   ASSERT_EQ(request.element_sets.size(), 3u);
   request.tiles = tiles;
   request.start = parse_iso8601("2026-03-20");
@@ -177,8 +180,9 @@ TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
   request.window_minutes = 0;
   request.min_sun_elevation_deg = -90.0;
   const PlannerResult tle = plan_tle(request);
-  std::map<std::string, std::map<Key, const PredictedPass*>> predicted; // satellite → (tile, R) → pass
-  for (const PredictedPass& p : tle.passes) predicted[p.window.satellite][{p.window.tile_id, *p.window.relative_orbit}] = &p;
+  std::map<std::string, std::map<Key, const PredictedPass*>> predicted;  // satellite → (tile, R) → pass
+  for (const PredictedPass& p : tle.passes)
+    predicted[p.window.satellite][{p.window.tile_id, *p.window.relative_orbit}] = &p;
 
   // 1 and 2: every plan (tile, R) against each satellite's prediction.
   std::map<std::string, int> matched;
@@ -211,7 +215,8 @@ TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
       const auto it = predicted[sat].find(key);
       if (it == predicted[sat].end()) {
         missed[sat].push_back(key.tile + " R" + std::to_string(key.relative_orbit) + " coverage " +
-                              std::to_string(coverage) + (esa_xt ? " plan cross-track " + std::to_string(*esa_xt) + " km" : ""));
+                              std::to_string(coverage) +
+                              (esa_xt ? " plan cross-track " + std::to_string(*esa_xt) + " km" : ""));
         worst_missed_coverage = std::max(worst_missed_coverage, coverage);
         continue;
       }
@@ -259,10 +264,11 @@ TEST(PlanVsTleOrbits, PlanCoverageAgreesWithTlePredictionPerRelativeOrbit) {
   std::cout << "plan vs TLE per relative orbit: " << tiles.size() << " tiles, " << esa_cover.size()
             << " (tile, relative orbit) pairs covered by the plan\n";
   for (const std::string sat : {"S2A", "S2B", "S2C"}) {
-    std::cout << "  " << sat << ": " << matched[sat] << " matched, " << missed[sat].size() << " missed; max |cross-track d| "
-              << worst_dxt_sat[sat] << " km; coverage |plan - TLE| over " << n_dcov_sat[sat]
-              << " tiles inside one datatake segment: mean " << (n_dcov_sat[sat] ? sum_dcov_sat[sat] / n_dcov_sat[sat] : 0.0)
-              << ", max " << worst_dcov_sat[sat] << "\n";
+    std::cout << "  " << sat << ": " << matched[sat] << " matched, " << missed[sat].size()
+              << " missed; max |cross-track d| " << worst_dxt_sat[sat] << " km; coverage |plan - TLE| over "
+              << n_dcov_sat[sat] << " tiles inside one datatake segment: mean "
+              << (n_dcov_sat[sat] ? sum_dcov_sat[sat] / n_dcov_sat[sat] : 0.0) << ", max " << worst_dcov_sat[sat]
+              << "\n";
     for (const std::string& m : missed[sat]) std::cout << "    missed: " << m << "\n";
   }
   std::cout << "  cross-track (plan swath centre line - TLE ground track) at tile centres: mean |d| "

@@ -20,7 +20,7 @@ namespace {
 
 // One world for the whole suite: building it is the slow part.
 class WorldEnvironment : public ::testing::Environment {
-public:
+ public:
   static fs::path dir() { return fs::temp_directory_path() / ("shipchips_stac_world_" + std::to_string(::getpid())); }
   void SetUp() override {
     fixture::WorldOptions options;
@@ -67,7 +67,7 @@ fixture::FixtureServerOptions server_options() {
   return options;
 }
 
-} // namespace
+}  // namespace
 
 TEST(StacFixture, PagesThroughEveryItemLikeEarthSearch) {
   fixture::FixtureServer server(server_options());

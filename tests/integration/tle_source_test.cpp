@@ -2,17 +2,17 @@
 // 127.0.0.1 (never the real Celestrak): first fetch, cache hit without a request, expiry,
 // 503 and an error text falling back to the cached copy with its age, and the errors when
 // there is no copy. The clock is passed in, so nothing sleeps.
+#include "plan/tle_source.hpp"
 #include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "plan/esa_plan_kml.hpp"
 #include "plan/esa_plan_source.hpp"
-#include "plan/tle_source.hpp"
 
 #include "../support/loopback_server.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -50,11 +50,10 @@ struct Script {
 };
 
 class TleSourceTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("shipchips_tle_source_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    m_dir = fs::temp_directory_path() / ("shipchips_tle_source_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(m_dir);
     m_server = std::make_unique<LoopbackServer>([this](const LoopbackRequest&) {
       std::lock_guard lock(m_script.mutex);
@@ -65,14 +64,14 @@ protected:
     http.timeout_ms = 2000;
     http.max_retries = 2;
     m_client = std::make_unique<HttpClient>(http);
-    m_client->set_sleep_function([](std::chrono::milliseconds) {}); // retries without waiting
+    m_client->set_sleep_function([](std::chrono::milliseconds) {});  // retries without waiting
     m_url = m_server->base_url() + "/NORAD/elements/gp.php?NAME=SENTINEL-2&FORMAT=tle";
   }
   void TearDown() override { fs::remove_all(m_dir); }
 
   plan::TleSourceOptions options(double hours_after_t0) const {
     plan::TleSourceOptions o;
-    o.url = m_url; // kept after the server is gone
+    o.url = m_url;  // kept after the server is gone
     o.cache_dir = m_dir / "plan" / "tle_cache";
     o.cache_hours = 6.0;
     o.now = m_t0 + std::chrono::microseconds(static_cast<long long>(hours_after_t0 * 3600e6));
@@ -96,12 +95,12 @@ bool contains(const std::vector<std::string>& warnings, const std::string& text)
   return false;
 }
 
-} // namespace
+}  // namespace
 
 TEST_F(TleSourceTest, FirstFetchCachesThenCacheHitMakesNoRequest) {
   const plan::TleFetch first = fetch(0.0);
   EXPECT_EQ(first.origin, plan::TleOrigin::downloaded);
-  EXPECT_EQ(first.element_sets.size(), 7u); // every set of the reference file
+  EXPECT_EQ(first.element_sets.size(), 7u);  // every set of the reference file
   EXPECT_EQ(first.path, body_path());
   EXPECT_TRUE(first.warnings.empty());
   EXPECT_EQ(m_server->request_count(), 1u);
@@ -119,7 +118,7 @@ TEST_F(TleSourceTest, FirstFetchCachesThenCacheHitMakesNoRequest) {
   EXPECT_EQ(second.element_sets.size(), 7u);
   EXPECT_NEAR(second.age_hours, 5.9, 1e-9);
   EXPECT_EQ(second.fetched_at, m_t0);
-  EXPECT_EQ(m_server->request_count(), 1u); // served from the cache
+  EXPECT_EQ(m_server->request_count(), 1u);  // served from the cache
 }
 
 TEST_F(TleSourceTest, ExpiredCacheIsFetchedAgainAndReplaced) {
@@ -145,7 +144,7 @@ TEST_F(TleSourceTest, ServerErrorFallsBackToTheStaleCacheWithItsAge) {
   const plan::TleFetch stale = fetch(30.0);
   EXPECT_EQ(stale.origin, plan::TleOrigin::cache_stale);
   EXPECT_EQ(stale.element_sets.size(), 7u);
-  EXPECT_EQ(m_server->request_count(), 1u + 3u); // first try + 2 retries
+  EXPECT_EQ(m_server->request_count(), 1u + 3u);  // first try + 2 retries
   ASSERT_EQ(stale.warnings.size(), 1u);
   EXPECT_TRUE(contains(stale.warnings, "503")) << stale.warnings[0];
   EXPECT_TRUE(contains(stale.warnings, "using the cached copy fetched 2026-03-21T06:00:00Z (30.0 h old)"))
@@ -205,7 +204,7 @@ TEST_F(TleSourceTest, NoCacheAndAFailureIsAClearError) {
 TEST_F(TleSourceTest, DamagedCacheIsRefetched) {
   fetch(0.0);
   std::ofstream(body_path(), std::ios::trunc) << "garbage\n";
-  const plan::TleFetch again = fetch(1.0); // young, but unusable: download
+  const plan::TleFetch again = fetch(1.0);  // young, but unusable: download
   EXPECT_EQ(again.origin, plan::TleOrigin::downloaded);
   EXPECT_TRUE(contains(again.warnings, "is unusable"));
   EXPECT_EQ(read_text(body_path()), kTles);

@@ -51,7 +51,9 @@ const char* kPositionFrame =
 
 }  // namespace
 
-TEST(AisStreamMessage, SampleFileHoldsThreeFramesAndOneSubscription) { EXPECT_EQ(sample_lines().size(), 4u); }
+TEST(AisStreamMessage, SampleFileHoldsThreeFramesAndOneSubscription) {
+  EXPECT_EQ(sample_lines().size(), 4u);
+}
 
 // Sample (1): the verbatim capture; expected values read off the annotated file.
 TEST(AisStreamMessage, VerbatimPositionReportCapture) {
@@ -130,9 +132,9 @@ TEST(AisStreamMessage, SubscriptionStructureAndOptionalKeys) {
   sub.boxes.push_back(ais::BBox{-1, -2, 1, 2});
   sub.message_types = {"PositionReport", "ShipStaticData"};
   const auto doc = nlohmann::json::parse(ais::subscription_json("k\"ey", sub));
-  const auto expected = nlohmann::json::parse(
-      R"({"APIKey":"k\"ey","BoundingBoxes":[[[55.5,10.25],[56.75,11]],[[-1,-2],[1,2]]],)"
-      R"("FilterMessageTypes":["PositionReport","ShipStaticData"]})");
+  const auto expected =
+      nlohmann::json::parse(R"({"APIKey":"k\"ey","BoundingBoxes":[[[55.5,10.25],[56.75,11]],[[-1,-2],[1,2]]],)"
+                            R"("FilterMessageTypes":["PositionReport","ShipStaticData"]})");
   EXPECT_EQ(doc, expected);
   EXPECT_FALSE(doc.contains("FiltersShipMMSI"));  // omitted when empty
 
@@ -176,7 +178,7 @@ TEST(AisStreamMessage, SubscriptionRejectsBadInput) {
   EXPECT_THROW(ais::subscription_json("k", sub), Error);  // no box
   sub.boxes.push_back(ais::BBox{0, 0, 1, 1});
   EXPECT_THROW(ais::subscription_json("", sub), Error);  // no key
-  sub.boxes[0] = ais::BBox{10, 0, 5, 1};                  // min_lat > max_lat
+  sub.boxes[0] = ais::BBox{10, 0, 5, 1};                 // min_lat > max_lat
   EXPECT_THROW(ais::subscription_json("k", sub), Error);
   sub.boxes[0] = ais::BBox{0, 0, 91, 1};
   EXPECT_THROW(ais::subscription_json("k", sub), Error);
@@ -209,8 +211,8 @@ TEST(AisStreamMessage, TimeWithEveryFractionLength) {
 
 TEST(AisStreamMessage, TimeRejectsOtherShapes) {
   for (const char* bad : {"2023-10-08T18:02:55Z", "2023-10-08 18:02:55.1234567890 +0000 UTC", "2023-10-08 18:02:55.",
-                          "2023-13-08 18:02:55 +0000 UTC", "2023-02-30 18:02:55 +0000 UTC", "", "2023-10-08 18:02:55 UTC",
-                          "2023-10-08 18:02:55. +0000 UTC", "2023-10-08 18:02:55 +00 UTC"}) {
+                          "2023-13-08 18:02:55 +0000 UTC", "2023-02-30 18:02:55 +0000 UTC", "",
+                          "2023-10-08 18:02:55 UTC", "2023-10-08 18:02:55. +0000 UTC", "2023-10-08 18:02:55 +00 UTC"}) {
     try {
       ais::parse_aisstream_time(bad);
       ADD_FAILURE() << "accepted \"" << bad << "\"";

@@ -26,8 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kA = 6378137.0;              // WGS-84 semi-major axis
-constexpr double kF = 1.0 / 298.257223563;    // WGS-84 flattening
+constexpr double kA = 6378137.0;            // WGS-84 semi-major axis
+constexpr double kF = 1.0 / 298.257223563;  // WGS-84 flattening
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kKnot = 1852.0 / 3600.0;
 
@@ -43,7 +43,9 @@ double meridian_arc(double phi_deg) {
           315.0 / 512.0 * n4 * std::sin(8 * p));
 }
 
-UtcTime t0() { return parse_iso8601("2024-05-01T10:00:00Z"); }
+UtcTime t0() {
+  return parse_iso8601("2024-05-01T10:00:00Z");
+}
 
 PositionReport ping(double seconds, double lat, double lon, std::optional<double> sog = std::nullopt,
                     std::optional<double> cog = std::nullopt) {
@@ -264,13 +266,15 @@ TEST(AisInterpolate, FixtureWorldInterpolationBeatsTheNearestPing) {
   };
   const double max_err = *std::max_element(err.begin(), err.end());
   const double max_raw = *std::max_element(raw_err.begin(), raw_err.end());
-  std::printf("[ info ] %d cases: interpolated error median %.2f m, max %.2f m; nearest raw ping median %.1f m, "
-              "max %.1f m; within uncertainty %d/%d\n",
-              cases, median(err), max_err, median(raw_err), max_raw, within, cases);
+  std::printf(
+      "[ info ] %d cases: interpolated error median %.2f m, max %.2f m; nearest raw ping median %.1f m, "
+      "max %.1f m; within uncertainty %d/%d\n",
+      cases, median(err), max_err, median(raw_err), max_raw, within, cases);
   ASSERT_GE(dr_err.size(), 10u);
-  std::printf("[ info ] dead reckoning 30-120 s from the last ping: %zu cases, error median %.1f m, max %.1f m; "
-              "within uncertainty %d/%zu\n",
-              dr_err.size(), median(dr_err), *std::max_element(dr_err.begin(), dr_err.end()), dr_within, dr_err.size());
+  std::printf(
+      "[ info ] dead reckoning 30-120 s from the last ping: %zu cases, error median %.1f m, max %.1f m; "
+      "within uncertainty %d/%zu\n",
+      dr_err.size(), median(dr_err), *std::max_element(dr_err.begin(), dr_err.end()), dr_within, dr_err.size());
   EXPECT_GE(dr_within, static_cast<int>(std::ceil(0.95 * static_cast<double>(dr_err.size()))));
   EXPECT_LT(max_err, 25.0);
   EXPECT_GE(within, static_cast<int>(std::ceil(0.95 * cases)));
@@ -317,7 +321,8 @@ TEST(AisInterpolate, TurningShipFollowsTheCurveNotTheChord) {
   EXPECT_LT(worst_curve, 5.0) << "chord " << worst_chord;
 
   // A straight steady track: the curve is the geodesic (within a few centimetres).
-  const std::vector<PositionReport> line{ping(0, 54.0, 7.0, 12.0, 0.0), ping(300, 54.0 + 1852.0 / 111250.0, 7.0, 12.0, 0.0)};
+  const std::vector<PositionReport> line{ping(0, 54.0, 7.0, 12.0, 0.0),
+                                         ping(300, 54.0 + 1852.0 / 111250.0, 7.0, 12.0, 0.0)};
   const auto c = position_of(interpolate_position(line, after(120)));
   const auto g = position_of(interpolate_position(line, after(120), straight));
   EXPECT_LT(geodesic_distance_m(c.lat, c.lon, g.lat, g.lon), 0.2);

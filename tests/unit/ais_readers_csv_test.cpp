@@ -10,8 +10,8 @@
 #include "core/error.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -29,8 +29,10 @@ namespace {
 const fs::path kRef = shipchips::testing::reference_dir() / "ais";
 const std::string kDma2018 = (kRef / "dma/dma_aisdk_header_2018-06-01_RubenErnst-ship-tracking.csv").string();
 const std::string kDma2023 = (kRef / "dma/dma_aisdk-2023-03-18_head_jordanbell2357-blog.csv").string();
-const std::string kMc0601 = (kRef / "marinecadastre/marinecadastre_AIS_2022_06_01_head_jordanbell2357-uscg-nais-data.csv").string();
-const std::string kMc0620 = (kRef / "marinecadastre/marinecadastre_AIS_2022_06_20_head_jordanbell2357-blog.csv").string();
+const std::string kMc0601 =
+    (kRef / "marinecadastre/marinecadastre_AIS_2022_06_01_head_jordanbell2357-uscg-nais-data.csv").string();
+const std::string kMc0620 =
+    (kRef / "marinecadastre/marinecadastre_AIS_2022_06_20_head_jordanbell2357-blog.csv").string();
 const std::string kGpsdSample = (kRef / "gpsd/sample.aivdm").string();
 
 std::string run(const std::string& command) {
@@ -86,7 +88,9 @@ std::string g9(double v) {
   std::snprintf(buf, sizeof buf, "%.9g", v);
   return buf;
 }
-std::string opt9(const std::optional<double>& v) { return v ? g9(*v) : "na"; }
+std::string opt9(const std::optional<double>& v) {
+  return v ? g9(*v) : "na";
+}
 
 std::string ours(const std::string& path, ReadReport* out_report = nullptr) {
   std::ostringstream s;
@@ -171,7 +175,8 @@ TEST(AisReadersCsv, Dma2018CountsAndSpotValues) {
   EXPECT_EQ(p.source, fs::path(kDma2018).filename().string());
   // "...,Class A,266220000,91.000000,181.000000,...,9320063,SHZA,ASTINA,Tanker,Category X,20,
   // 130,GPS,5.9,FREDERICIA,...": no position, but its static data.
-  const auto astina = std::find_if(c.statics.begin(), c.statics.end(), [](const StaticData& s) { return s.mmsi == 266220000; });
+  const auto astina =
+      std::find_if(c.statics.begin(), c.statics.end(), [](const StaticData& s) { return s.mmsi == 266220000; });
   ASSERT_NE(astina, c.statics.end());
   EXPECT_EQ(astina->name, "ASTINA");
   EXPECT_EQ(astina->callsign, "SHZA");
@@ -180,7 +185,8 @@ TEST(AisReadersCsv, Dma2018CountsAndSpotValues) {
   EXPECT_EQ(astina->draught_m, 5.9);
   EXPECT_EQ(astina->destination, "FREDERICIA");
   EXPECT_FALSE(astina->dim_a);  // the 2018 variant has no A, B, C, D
-  EXPECT_TRUE(std::none_of(c.positions.begin(), c.positions.end(), [](const PositionReport& r) { return r.mmsi == 266220000; }));
+  EXPECT_TRUE(std::none_of(c.positions.begin(), c.positions.end(),
+                           [](const PositionReport& r) { return r.mmsi == 266220000; }));
 }
 
 TEST(AisReadersCsv, Dma2023VariantWithDimensions) {
@@ -230,7 +236,8 @@ TEST(AisReadersCsv, MarineCadastreSpotValuesAndUnavailableValues) {
   EXPECT_EQ(c.positions[0].provider, "marinecadastre");
   // Line 4: 368001000,...,7.9,180.0,168.0,GRANT CANDIES,IMO9481374,WDE5747,90,0,89,18,6.0,0,A
   EXPECT_EQ(c.positions[2].heading_deg, 168.0);
-  const auto grant = std::find_if(c.statics.begin(), c.statics.end(), [](const StaticData& s) { return s.mmsi == 368001000; });
+  const auto grant =
+      std::find_if(c.statics.begin(), c.statics.end(), [](const StaticData& s) { return s.mmsi == 368001000; });
   ASSERT_NE(grant, c.statics.end());
   EXPECT_EQ(grant->imo, 9481374);
   EXPECT_EQ(grant->name, "GRANT CANDIES");
@@ -241,7 +248,9 @@ TEST(AisReadersCsv, MarineCadastreSpotValuesAndUnavailableValues) {
   const auto d = collect(kMc0620);
   EXPECT_EQ(d.positions.size(), 9u);
   EXPECT_EQ(d.statics.size(), 5u);
-  EXPECT_EQ(std::count_if(d.positions.begin(), d.positions.end(), [](const PositionReport& p) { return p.mmsi == 303533000; }), 5);
+  EXPECT_EQ(std::count_if(d.positions.begin(), d.positions.end(),
+                          [](const PositionReport& p) { return p.mmsi == 303533000; }),
+            5);
 }
 
 TEST(AisReadersCsv, BadRowsAreCountedWithLineNumbersOrFatalWhenStrict) {
@@ -249,13 +258,15 @@ TEST(AisReadersCsv, BadRowsAreCountedWithLineNumbersOrFatalWhenStrict) {
   const std::string header =
       "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,"
       "Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type\n";
-  const std::string good = "01/06/2018 00:00:00,Class A,215810000,55.921028,17.320418,Moored,0.0,102.3,360.0,511,Unknown,,,Undefined,,,,GPS,,,,AIS\n";
+  const std::string good =
+      "01/06/2018 00:00:00,Class "
+      "A,215810000,55.921028,17.320418,Moored,0.0,102.3,360.0,511,Unknown,,,Undefined,,,,GPS,,,,AIS\n";
   const auto path = dir.write(
-      "bad.csv", header + good +
-                     "01/06/2018 00:00:01,Class A,215810000,95.5,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
-                     "31/02/2018 00:00:01,Class A,215810000,55.9,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
-                     "01/06/2018 00:00:02,Class A,abc,55.9,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
-                     "01/06/2018 00:00:03,Class A,215810000,55.9,17.3,Moored,,fast,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n");
+      "bad.csv",
+      header + good + "01/06/2018 00:00:01,Class A,215810000,95.5,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
+          "31/02/2018 00:00:01,Class A,215810000,55.9,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
+          "01/06/2018 00:00:02,Class A,abc,55.9,17.3,Moored,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n" +
+          "01/06/2018 00:00:03,Class A,215810000,55.9,17.3,Moored,,fast,,,Unknown,,,Undefined,,,,GPS,,,,AIS\n");
   const auto c = collect(path);
   EXPECT_EQ(c.report.records, 5);
   EXPECT_EQ(c.report.bad_rows, 4);
@@ -284,8 +295,10 @@ TEST(AisReadersCsv, BadRowsAreCountedWithLineNumbersOrFatalWhenStrict) {
 TEST(AisReadersCsv, UploadCsvWithOptionalKinematicColumns) {
   shipchips::testing::TempDir dir("shipchips-readers-test");
   const auto path = dir.write("upload.csv",
-                              "mmsi,lat,lon,overpass_time,captured_time,source,sog,cog,heading,name,ship_type,dim_a,dim_b,dim_c,dim_d,nav_status,class\n"
-                              "236329008,36.7846550,-5.8256767,2020-06-14T09:36:58Z,2020-06-14T09:36:59Z,fixture,8.7,167.2,511,OCEAN SPIRIT,37,8,5,2,2,15,B\n"
+                              "mmsi,lat,lon,overpass_time,captured_time,source,sog,cog,heading,name,ship_type,dim_a,"
+                              "dim_b,dim_c,dim_d,nav_status,class\n"
+                              "236329008,36.7846550,-5.8256767,2020-06-14T09:36:58Z,2020-06-14T09:36:59Z,fixture,8.7,"
+                              "167.2,511,OCEAN SPIRIT,37,8,5,2,2,15,B\n"
                               "236329009,36.5,-5.5,,2020-06-14T09:37:00Z,fixture,,,,,,,,,,,\n"
                               "236329010,36.5,-5.5,,,fixture,,,,,,,,,,,\n");
   const auto c = collect(path);
@@ -359,10 +372,15 @@ TEST(AisReadersCsv, ImportDropsDuplicatesAcrossFilesAndRuns) {
   EXPECT_EQ(again.statics.inserted, 0u);
   // A file holding the same row twice, plus one new ping.
   shipchips::testing::TempDir dir("shipchips-readers-test");
-  const std::string header = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n";
-  const std::string row = "538009563,2022-06-20T00:00:04,29.23668,-116.63519,20.4,149.9,152.0,DEL MONTE PRIDE,IMO9869693,V7A4893,70,0,192,30,7.6,70,A\n";
+  const std::string header =
+      "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,"
+      "TransceiverClass\n";
+  const std::string row =
+      "538009563,2022-06-20T00:00:04,29.23668,-116.63519,20.4,149.9,152.0,DEL MONTE "
+      "PRIDE,IMO9869693,V7A4893,70,0,192,30,7.6,70,A\n";
   const auto path = dir.write("dup.csv", header + row + row +
-                                             "538009563,2022-06-20T00:00:14,29.23500,-116.63400,20.4,149.9,152.0,DEL MONTE PRIDE,IMO9869693,V7A4893,70,0,192,30,7.6,70,A\n");
+                                             "538009563,2022-06-20T00:00:14,29.23500,-116.63400,20.4,149.9,152.0,DEL "
+                                             "MONTE PRIDE,IMO9869693,V7A4893,70,0,192,30,7.6,70,A\n");
   const auto dup = import_ais_file(path, store);
   EXPECT_EQ(dup.positions.inserted, 2u);
   EXPECT_EQ(dup.positions.duplicates, 1u);
@@ -382,11 +400,13 @@ TEST(AisReadersCsv, IngestRateAndProgress) {
   const auto path = dir.write("big.csv", "");
   {
     std::ofstream out(path, std::ios::binary);
-    out << "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n";
+    out << "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,"
+           "Cargo,TransceiverClass\n";
     char line[256];
     for (int i = 0; i < 200000; ++i) {
       const int ship = i % 500, k = i / 500;
-      std::snprintf(line, sizeof line, "%d,2022-06-20T%02d:%02d:%02d,%.5f,%.5f,12.3,45.0,44.0,SHIP %d,,CALL%d,70,0,100,20,5.0,70,A\n",
+      std::snprintf(line, sizeof line,
+                    "%d,2022-06-20T%02d:%02d:%02d,%.5f,%.5f,12.3,45.0,44.0,SHIP %d,,CALL%d,70,0,100,20,5.0,70,A\n",
                     367000000 + ship, k / 3600 % 24, k / 60 % 60, k % 60, 30.0 + ship * 0.01 + k * 1e-4,
                     -80.0 + k * 1e-4, ship, ship);
       out << line;

@@ -43,7 +43,7 @@ const char* kSeedExample =
     "244660123,36.1251,-5.4302,2025-10-27T10:27:00Z\n"
     "244660124,36.2104,-5.3566,2025-10-27T10:28:30Z\n";
 
-} // namespace
+}  // namespace
 
 TEST(AisReadersXlsx, SeedExampleAsTextCells) {
   auto rows = read_all(make_xlsx("text", kSeedExample, false));

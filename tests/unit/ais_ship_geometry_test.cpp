@@ -7,8 +7,8 @@
 #include "fixture/world_ships.hpp"
 #include "geo/s2_grid.hpp"
 
-#include <GeographicLib/Geodesic.hpp>
 #include <gtest/gtest.h>
+#include <GeographicLib/Geodesic.hpp>
 
 #include <cmath>
 
@@ -92,8 +92,8 @@ TEST(AisShipGeometry, HeadingNorthEastFromCog) {
   EXPECT_EQ(heading->source, HeadingSource::cog);
   const ShipOutline o = outline(ship_outline(HullDimensions{10, 10, 10, 10}, heading, f));
   const double d = 10.0 * std::sqrt(2.0) / 10.0;  // 14.142 m in pixels
-  expect_pixel(o.pixel[0], 128.0, 128.0 - d);  // bow-port: due north
-  expect_pixel(o.pixel[1], 128.0 + d, 128.0);  // bow-starboard: due east
+  expect_pixel(o.pixel[0], 128.0, 128.0 - d);     // bow-port: due north
+  expect_pixel(o.pixel[1], 128.0 + d, 128.0);     // bow-starboard: due east
   expect_pixel(o.pixel[2], 128.0, 128.0 + d);
   expect_pixel(o.pixel[3], 128.0 - d, 128.0);
   EXPECT_NEAR(o.col_min, 128.0 - d, 1e-9);
@@ -180,7 +180,8 @@ TEST(AisShipGeometry, ReasonsWhenNoOutline) {
   EXPECT_EQ(reason(ship_outline(HullDimensions{60, 40, 10, 6}, std::nullopt, f)), "heading and COG unavailable");
   ChipFrame merc = f;
   merc.epsg = 3857;
-  EXPECT_EQ(reason(ship_outline(HullDimensions{60, 40, 10, 6}, ShipHeading{10.0}, merc)), "chip CRS EPSG:3857 is not UTM");
+  EXPECT_EQ(reason(ship_outline(HullDimensions{60, 40, 10, 6}, ShipHeading{10.0}, merc)),
+            "chip CRS EPSG:3857 is not UTM");
   ChipFrame far = f;
   far.antenna_x += 5000.0;
   EXPECT_EQ(reason(ship_outline(HullDimensions{60, 40, 10, 6}, ShipHeading{10.0}, far)), "hull outside the chip");
@@ -200,7 +201,7 @@ TEST(AisShipGeometry, HeadingChoice) {
   EXPECT_EQ(choose_heading(12.0, 40.0)->true_deg, 12.0);
   EXPECT_EQ(choose_heading(12.0, 40.0)->source, HeadingSource::heading);
   EXPECT_EQ(choose_heading(511.0, 40.0)->true_deg, 40.0);  // 511: not available
-  EXPECT_FALSE(choose_heading(std::nullopt, 360.0));         // COG 360: not available
+  EXPECT_FALSE(choose_heading(std::nullopt, 360.0));       // COG 360: not available
 
   InterpolatedPosition pos;
   const UtcTime t0{std::chrono::seconds(1700000000)};

@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-UtcTime at(const char* iso) { return parse_iso8601(iso); }
+UtcTime at(const char* iso) {
+  return parse_iso8601(iso);
+}
 
 PositionReport ping(std::int64_t mmsi, const char* iso, double lat, double lon, std::optional<double> sog = 10.0) {
   PositionReport p;
@@ -69,7 +71,7 @@ TEST(AisTrackStore, ExactDuplicatesDroppedOthersKept) {
   TrackStore store(":memory:");
   std::vector<PositionReport> batch{
       ping(1, "2023-01-01T00:00:10Z", 55.0, 10.0),
-      ping(1, "2023-01-01T00:00:10Z", 55.0, 10.0),               // exact duplicate
+      ping(1, "2023-01-01T00:00:10Z", 55.0, 10.0),                // exact duplicate
       ping(1, "2023-01-01T00:00:10Z", 55.0, 10.0, std::nullopt),  // differs: SOG unknown
       ping(1, "2023-01-01T00:00:10Z", 55.0, 10.0, std::nullopt),  // duplicate with a NULL column
       ping(1, "2023-01-01T00:00:10Z", 55.00001, 10.0),            // another position
@@ -120,7 +122,7 @@ TEST(AisTrackStore, TrackIsOrderedAndRoundTripsEveryField) {
 TEST(AisTrackStore, ShipsInAreaAndTime) {
   TrackStore store(":memory:");
   std::vector<PositionReport> batch{
-      ping(1, "2023-01-01T00:00:00Z", 55.0, 10.0), ping(1, "2023-01-01T02:00:00Z", 55.5, 10.5),
+      ping(1, "2023-01-01T00:00:00Z", 55.0, 10.0),   ping(1, "2023-01-01T02:00:00Z", 55.5, 10.5),
       ping(2, "2023-01-01T00:30:00Z", 56.5, 10.0),  // outside in latitude
       ping(3, "2023-01-01T00:30:00Z", 55.2, 10.9),  // inside
       ping(4, "2023-01-01T00:30:00Z", -17.0, 179.5), ping(5, "2023-01-01T00:30:00Z", -17.0, -179.5),

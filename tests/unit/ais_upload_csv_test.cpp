@@ -15,7 +15,7 @@ fs::path write_temp(const std::string& name, const std::string& text) {
   write_file_atomic(p, text);
   return p;
 }
-} // namespace
+}  // namespace
 
 TEST(AisUploadCsv, ReadsTheSeedExample) {
   // The example table of the seed platform guide, section 9.

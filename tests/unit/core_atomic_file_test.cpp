@@ -25,7 +25,7 @@ std::string slurp(const fs::path& p) {
 std::size_t count_entries(const fs::path& dir) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
 }
-} // namespace
+}  // namespace
 
 TEST(CoreAtomicFile, WritesReplacesAndLeavesNoTemporary) {
   fs::path dir = fresh_dir("atomic1");

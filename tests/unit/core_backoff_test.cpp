@@ -6,16 +6,16 @@
 #include <set>
 
 using shipchips::Backoff;
-using shipchips::BackoffPolicy;
 using shipchips::backoff_ceiling;
 using shipchips::backoff_delay;
+using shipchips::BackoffPolicy;
 using std::chrono::milliseconds;
 
 TEST(CoreBackoff, CeilingDoublesUntilCapped) {
   const BackoffPolicy p{milliseconds(250), milliseconds(8000)};
   const long expected[] = {250, 500, 1000, 2000, 4000, 8000, 8000};
   for (int attempt = 1; attempt <= 7; ++attempt) EXPECT_EQ(backoff_ceiling(p, attempt).count(), expected[attempt - 1]);
-  EXPECT_EQ(backoff_ceiling(p, 0).count(), 250);  // attempt < 1 counts as the first retry
+  EXPECT_EQ(backoff_ceiling(p, 0).count(), 250);         // attempt < 1 counts as the first retry
   EXPECT_EQ(backoff_ceiling(p, 1000000).count(), 8000);  // no overflow, no unbounded growth
 }
 
@@ -34,7 +34,7 @@ TEST(CoreBackoff, FullJitterSpansZeroToTheCeiling) {
   EXPECT_EQ(backoff_delay(p, 3, 0.5).count(), 500);
   EXPECT_EQ(backoff_delay(p, 3, 0.999999999).count(), 999);
   EXPECT_EQ(backoff_delay(p, 4, 1.0).count(), 2000);
-  EXPECT_EQ(backoff_delay(p, 2, 7.0).count(), 500);   // the unit is clamped to [0, 1]
+  EXPECT_EQ(backoff_delay(p, 2, 7.0).count(), 500);  // the unit is clamped to [0, 1]
   EXPECT_EQ(backoff_delay(p, 2, -1.0).count(), 0);
 }
 

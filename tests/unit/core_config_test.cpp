@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -68,13 +68,14 @@ const BadConfig kBadConfigs[] = {
     {"bad_webhook.yaml", 3, "alerts.webhook_url", "not a URL"},
     {"bad_null_value.yaml", 2, "stac.cloud_cover_max", "expected a number, got nothing"},
     {"bad_scl_overlap.yaml", 3, "masks.scl_land_classes", "SCL class 8 is also in masks.scl_cloud_classes"},
-    {"bad_relax_step.yaml", 5, "stac.relax_steps", "relaxation step \"cloud_cover_max=60,window=24\": unknown key \"window\""},
+    {"bad_relax_step.yaml", 5, "stac.relax_steps",
+     "relaxation step \"cloud_cover_max=60,window=24\": unknown key \"window\""},
     {"bad_backoff.yaml", 3, "ops.max_backoff_hours", "must not be shorter than ops.initial_backoff_min"},
     {"bad_top_level_list.yaml", 1, "", "the top level must be a mapping of sections"},
     {"bad_yaml_syntax.yaml", 4, "", "YAML syntax error"},
 };
 
-} // namespace
+}  // namespace
 
 TEST(CoreConfig, EveryMalformedConfigIsRejectedWithFileLineAndKey) {
   std::size_t files_on_disk = 0;
@@ -220,9 +221,10 @@ TEST(CoreConfig, EveryKeyHasItsEnvironmentName) {
 }
 
 TEST(CoreConfig, DumpsReloadToTheSameConfig) {
-  Config c = load_config_text("stac:\n  cloud_cover_max: 17.25\nsplits: {train: 0.6, val: 0.3, test: 0.1}\n"
-                              "alerts:\n  webhook_url: \"https://hooks.example.com/x\"\n",
-                              "custom.yaml");
+  Config c = load_config_text(
+      "stac:\n  cloud_cover_max: 17.25\nsplits: {train: 0.6, val: 0.3, test: 0.1}\n"
+      "alerts:\n  webhook_url: \"https://hooks.example.com/x\"\n",
+      "custom.yaml");
   Config again = load_config_text(to_yaml(c), "dump.yaml");
   EXPECT_TRUE(again == c) << to_yaml(c);
   nlohmann::json j = to_json(c);

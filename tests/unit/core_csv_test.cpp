@@ -8,7 +8,8 @@
 using namespace shipchips;
 
 TEST(CoreCsv, QuotedFieldsCrlfAndLineNumbers) {
-  std::istringstream in("mmsi,name,lat\r\n244660123,\"BIG \"\"ONE\"\", LTD\",36.1\r\n\r\n244660124,\"two\nlines\",36.2\n");
+  std::istringstream in(
+      "mmsi,name,lat\r\n244660123,\"BIG \"\"ONE\"\", LTD\",36.1\r\n\r\n244660124,\"two\nlines\",36.2\n");
   CsvReader csv(in, "ships.csv");
   ASSERT_EQ(csv.header().size(), 3u);
   ASSERT_TRUE(csv.next());

@@ -29,10 +29,10 @@ TEST(CoreError, FilesystemFailuresAreIoErrorsNamingThePath) {
 }
 
 TEST(CoreError, ExitCodesAreDistinctAndNonZero) {
-  const ErrorCode all[] = {ErrorCode::invalid_argument, ErrorCode::config_invalid, ErrorCode::input_invalid,
-                           ErrorCode::io_error, ErrorCode::network_transient, ErrorCode::http_client_error,
-                           ErrorCode::contract_violation, ErrorCode::not_found, ErrorCode::internal,
-                           ErrorCode::tls_failed, ErrorCode::database_busy, ErrorCode::database_corrupt};
+  const ErrorCode all[] = {ErrorCode::invalid_argument,   ErrorCode::config_invalid,    ErrorCode::input_invalid,
+                           ErrorCode::io_error,           ErrorCode::network_transient, ErrorCode::http_client_error,
+                           ErrorCode::contract_violation, ErrorCode::not_found,         ErrorCode::internal,
+                           ErrorCode::tls_failed,         ErrorCode::database_busy,     ErrorCode::database_corrupt};
   std::set<int> seen;
   for (auto code : all) {
     int exit_code = exit_code_of(code);
@@ -42,6 +42,7 @@ TEST(CoreError, ExitCodesAreDistinctAndNonZero) {
 }
 
 TEST(CoreError, LocatedNamesFileLineAndField) {
-  EXPECT_EQ(located("config.yaml", 12, "stac.endpoint", "must be a URL"), "config.yaml:12: stac.endpoint: must be a URL");
+  EXPECT_EQ(located("config.yaml", 12, "stac.endpoint", "must be a URL"),
+            "config.yaml:12: stac.endpoint: must be a URL");
   EXPECT_EQ(located("a.csv", 0, "", "empty"), "a.csv: empty");
 }

@@ -3,8 +3,8 @@
 #include "core/logging.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -16,11 +16,10 @@ using namespace shipchips;
 namespace {
 
 class CoreLogging : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("shipchips_log_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    m_dir = fs::temp_directory_path() / ("shipchips_log_test_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(m_dir);
   }
   void TearDown() override {
@@ -48,7 +47,7 @@ protected:
   fs::path m_dir;
 };
 
-} // namespace
+}  // namespace
 
 TEST_F(CoreLogging, SecretsNeverReachTheLogFile) {
   const std::string secret = "sk-live-0123456789abcdef";

@@ -1,10 +1,10 @@
 #include "core/error.hpp"
+#include "core/sqlite_db.hpp"
 #include "dataset/chip_geojson.hpp"
 #include "dataset/chip_index.hpp"
 #include "dataset/chip_paths.hpp"
 #include "dataset/index_export.hpp"
 #include "dataset/index_rebuild.hpp"
-#include "core/sqlite_db.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -11,11 +11,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 using namespace shipchips;
 using namespace shipchips::dataset;
@@ -92,8 +92,7 @@ TEST(DatasetLabels, ImagesAnnotationsAndPolygon) {
   }
   EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
 
-  for (const auto& [rec, outline, category] :
-       {std::tuple{&a, &oa, 1}, std::tuple{&b, &ob, 8}}) {
+  for (const auto& [rec, outline, category] : {std::tuple{&a, &oa, 1}, std::tuple{&b, &ob, 8}}) {
     const auto image = std::find_if(doc["images"].begin(), doc["images"].end(),
                                     [&](const json& i) { return i["chip_id"] == rec->chip_id; });
     ASSERT_NE(image, doc["images"].end());

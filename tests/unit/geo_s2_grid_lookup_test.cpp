@@ -126,7 +126,7 @@ TEST(GeoS2GridLookup, ZoneBoundaryGivesTilesOfBothZones) {
 }
 
 TEST(GeoS2GridLookup, NorwayAndSvalbardExceptions) {
-  EXPECT_EQ(mgrs_zone(4.0, 60.0), 32);   // 32V reaches west to 3°E
+  EXPECT_EQ(mgrs_zone(4.0, 60.0), 32);  // 32V reaches west to 3°E
   EXPECT_EQ(mgrs_zone(2.0, 60.0), 31);
   EXPECT_EQ(mgrs_zone(10.0, 78.0), 33);  // 33X spans 9–21°E; 32X does not exist
   EXPECT_EQ(mgrs_zone(8.0, 78.0), 31);
@@ -158,7 +158,7 @@ TEST(GeoS2GridLookup, EquatorAndAntimeridian) {
 TEST(GeoS2GridLookup, MatchesBruteForceEverywhere) {
   std::mt19937 rng(20261122);
   std::uniform_real_distribution<double> ulon(-180.0, 180.0), ulat(-79.5, 83.5);
-  std::vector<std::pair<double, double>> points = {{3.1, 56.2}, {2.9, 63.9}, {5.9, 71.9}, {9.01, 72.3},
+  std::vector<std::pair<double, double>> points = {{3.1, 56.2},  {2.9, 63.9},  {5.9, 71.9},    {9.01, 72.3},
                                                    {21.0, 80.0}, {33.2, 76.0}, {-70.5, -55.0}, {150.0, -79.0}};
   for (int i = 0; i < 60; ++i) points.push_back({ulon(rng), ulat(rng)});
   int tiles = 0;

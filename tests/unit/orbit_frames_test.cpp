@@ -14,13 +14,13 @@
 
 #include <GeographicLib/Geocentric.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 using namespace shipchips;
@@ -34,7 +34,7 @@ struct OracleRow {
   long satnum = 0;
   long long unix_s = 0;
   std::array<double, 3> r{}, v{};
-  double lat = 0, lon = 0, h_m = 0;            // geodetic of the TEME_to_ITRF vector (UT1 = UTC)
+  double lat = 0, lon = 0, h_m = 0;                 // geodetic of the TEME_to_ITRF vector (UT1 = UTC)
   double full_lat = 0, full_lon = 0, full_h_m = 0;  // skyfield's full chain (its UT1)
   double dut1_s = 0;
 };
@@ -76,7 +76,8 @@ for i in range(0, len(lines), 2):
 )PY";
 
 std::vector<OracleRow> skyfield_oracle(const std::string& tle_path, const std::string& offsets) {
-  const auto path = std::filesystem::temp_directory_path() / ("orbit_frames_oracle_" + std::to_string(::getpid()) + ".py");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("orbit_frames_oracle_" + std::to_string(::getpid()) + ".py");
   { std::ofstream(path) << kScript; }
   const std::string command = "/usr/bin/python3 " + path.string() + " " + tle_path + " " + offsets;
   std::vector<OracleRow> rows;
@@ -100,7 +101,9 @@ double distance(const std::array<double, 3>& a, const std::array<double, 3>& b) 
   return std::hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
-double lon_diff(double a, double b) { return std::remainder(a - b, 360.0); }
+double lon_diff(double a, double b) {
+  return std::remainder(a - b, 360.0);
+}
 
 // Ground distance (m) between two lat/lon pairs at a height, small-angle approximation.
 double ground_m(double lat1, double lon1, double lat2, double lon2, double radius_m) {
@@ -202,9 +205,10 @@ TEST(OrbitFrames, Sentinel2AgreesWithSkyfield) {
     EXPECT_LE(neglect_m, std::abs(o.dut1_s) * earth_rotation_rad_s * radius_m * 1.01 + 0.01);
     max_neglect_m = std::max(max_neglect_m, neglect_m);
   }
-  std::printf("skyfield: |dr| %.2e m, |dv| %.2e mm/s, geodetic %.2e m (h %.2e m); full chain with its UT1 %.2e m; "
-              "UT1=UTC neglect %.0f m (dut1 %.3f s)\n",
-              max_dr_m, max_dv_mm_s, max_geo_m, max_dh_m, max_full_m, max_neglect_m, oracle.front().dut1_s);
+  std::printf(
+      "skyfield: |dr| %.2e m, |dv| %.2e mm/s, geodetic %.2e m (h %.2e m); full chain with its UT1 %.2e m; "
+      "UT1=UTC neglect %.0f m (dut1 %.3f s)\n",
+      max_dr_m, max_dv_mm_s, max_geo_m, max_dh_m, max_full_m, max_neglect_m, oracle.front().dut1_s);
   EXPECT_LT(max_dr_m, 0.001);  // 1 mm
   // skyfield rotates velocities by dGMST/dt (7.2921158553e-5 rad/s) where Vallado's teme2ecef
   // uses 7.292115146706979e-5: 7.1e-12 rad/s × 7,170 km = 0.05 mm/s.

@@ -43,7 +43,7 @@ std::string csv_error(const std::string& text) {
   return "no error";
 }
 
-} // namespace
+}  // namespace
 
 TEST(OrbitOmm, CsvAndJsonGiveTheSameElements) {
   const auto csv = read_omm_file(kOmmCsv);
@@ -133,7 +133,8 @@ TEST(OrbitOmm, ErrorsNameFileLineAndField) {
   // Space-Track's JSON writes numbers as strings: accepted.
   auto st = parse_omm_json(R"({"EPOCH":"2020-10-13T04:52:48.472320","NORAD_CAT_ID":"5","MEAN_MOTION":"10.84869164",
     "ECCENTRICITY":"0.1845686","INCLINATION":"34.2443","RA_OF_ASC_NODE":"225.5254","ARG_OF_PERICENTER":"162.2516",
-    "MEAN_ANOMALY":"205.2356","BSTAR":"-0.000022483"})", "st.json");
+    "MEAN_ANOMALY":"205.2356","BSTAR":"-0.000022483"})",
+                           "st.json");
   ASSERT_EQ(st.size(), 1u);
   EXPECT_DOUBLE_EQ(st[0].mean_motion_rev_day, 10.84869164);
 }

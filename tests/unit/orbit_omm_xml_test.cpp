@@ -11,11 +11,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 #include <string>
 
 using namespace shipchips;
@@ -37,12 +37,14 @@ const std::string kXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 // The same sets as Celestrak's CSV.
 const std::string kCsv =
     "OBJECT_NAME,OBJECT_ID,EPOCH,MEAN_MOTION,ECCENTRICITY,INCLINATION,RA_OF_ASC_NODE,ARG_OF_PERICENTER,MEAN_ANOMALY,"
-    "EPHEMERIS_TYPE,CLASSIFICATION_TYPE,NORAD_CAT_ID,ELEMENT_SET_NO,REV_AT_EPOCH,BSTAR,MEAN_MOTION_DOT,MEAN_MOTION_DDOT\n"
+    "EPHEMERIS_TYPE,CLASSIFICATION_TYPE,NORAD_CAT_ID,ELEMENT_SET_NO,REV_AT_EPOCH,BSTAR,MEAN_MOTION_DOT,MEAN_MOTION_"
+    "DDOT\n"
     "SENTINEL-2A,2015-028A,2026-03-20T04:39:02.147040,14.30816376,.0001269,98.5642,155.3327,98.1407,261.9920,0,U,40697,"
     "999,56100,-.11026E-4,-7.2E-7,0\n"
     "SENTINEL-2B,2017-013A,2026-03-20T04:28:32.035296,14.30810963,.0001161,98.5694,155.2271,93.5553,266.5763,0,U,42063,"
     "999,47191,.22231E-4,1.5E-7,0\n"
-    "SENTINEL-2C,2024-157A,2026-03-20T05:18:59.852448,14.30817874,.0000963,98.5671,155.2832,112.7762,247.3522,0,U,60989,"
+    "SENTINEL-2C,2024-157A,2026-03-20T05:18:59.852448,14.30817874,.0000963,98.5671,155.2832,112.7762,247.3522,0,U,"
+    "60989,"
     "999,8026,.55488E-4,.00000102,0\n";
 
 std::string xml_error(const std::string& text) {
@@ -84,7 +86,7 @@ std::string with(const std::string& from, const std::string& to) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 TEST(OrbitOmmXml, SentinelSetsEqualTheirTles) {
   const std::vector<Omm> xml = parse_omm_xml(kXml, "gp.xml");
@@ -149,7 +151,7 @@ TEST(OrbitOmmXml, PlannerReadsXmlFiles) {
   const auto dir = std::filesystem::temp_directory_path() / ("omm_xml_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / "gp.xml";
-  std::ofstream(path) << "\xEF\xBB\xBF" << kXml; // with a byte-order mark, as some tools write
+  std::ofstream(path) << "\xEF\xBB\xBF" << kXml;  // with a byte-order mark, as some tools write
   const std::vector<Tle> sets = plan::read_element_sets(path);
   std::filesystem::remove_all(dir);
   ASSERT_EQ(sets.size(), 3u);
@@ -163,9 +165,11 @@ TEST(OrbitOmmXml, PlannerReadsXmlFiles) {
 TEST(OrbitOmmXml, ErrorsNameFileLineAndElement) {
   EXPECT_EQ(xml_error(kXml), "no error");
   // Not well-formed: the parser's offset becomes a line.
-  const std::string mismatched = xml_error(with("</ARG_OF_PERICENTER><MEAN_ANOMALY>266.5763", "</ARG_OF_PERICENTERX><MEAN_ANOMALY>266.5763"));
+  const std::string mismatched =
+      xml_error(with("</ARG_OF_PERICENTER><MEAN_ANOMALY>266.5763", "</ARG_OF_PERICENTERX><MEAN_ANOMALY>266.5763"));
   EXPECT_EQ(mismatched.rfind("gp.xml:4: xml: ", 0), 0u) << mismatched;
-  const std::string broken = kXml.substr(0, kXml.find("<omm", kXml.find("SENTINEL-2A"))) + "<omm><body><segment>\n<oops";
+  const std::string broken =
+      kXml.substr(0, kXml.find("<omm", kXml.find("SENTINEL-2A"))) + "<omm><body><segment>\n<oops";
   EXPECT_EQ(xml_error(broken).rfind("gp.xml:5: xml: ", 0), 0u) << xml_error(broken);
   // A missing keyword names the segment's line; a bad value names its element's line.
   EXPECT_EQ(xml_error(with("<MEAN_MOTION>14.30816376</MEAN_MOTION>", "")), "gp.xml:3: MEAN_MOTION: missing");
@@ -177,9 +181,11 @@ TEST(OrbitOmmXml, ErrorsNameFileLineAndElement) {
   std::string renamed = with("<meanElements>", "<meanElementz>");
   renamed.replace(renamed.find("</meanElements>"), 15, "</meanElementz>");
   EXPECT_EQ(xml_error(renamed), "gp.xml:3: meanElements: missing in <data>");
-  EXPECT_EQ(xml_error("<?xml version=\"1.0\"?>\n<ndm></ndm>\n"), "gp.xml:1: segment: no OMM <segment> in the XML document");
+  EXPECT_EQ(xml_error("<?xml version=\"1.0\"?>\n<ndm></ndm>\n"),
+            "gp.xml:1: segment: no OMM <segment> in the XML document");
   // SGP4-XP elements (Celestrak's ephemeris type 4) would propagate wrongly with SGP4.
-  EXPECT_EQ(xml_error(with("<MEAN_ELEMENT_THEORY>SGP4</MEAN_ELEMENT_THEORY>", "<MEAN_ELEMENT_THEORY>SGP4-XP</MEAN_ELEMENT_THEORY>")),
+  EXPECT_EQ(xml_error(with("<MEAN_ELEMENT_THEORY>SGP4</MEAN_ELEMENT_THEORY>",
+                           "<MEAN_ELEMENT_THEORY>SGP4-XP</MEAN_ELEMENT_THEORY>")),
             "gp.xml:3: MEAN_ELEMENT_THEORY: 'SGP4-XP' is not SGP4");
   // Celestrak's answer to a query that matches nothing is plain text, not OMM.
   EXPECT_THROW(plan::parse_element_sets("No GP data found", "gp"), Error);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,7 +15,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 using namespace shipchips::orbit;
@@ -29,7 +29,7 @@ double distance(const std::array<double, 3>& a, const std::array<double, 3>& b) 
 
 Sgp4Propagator from_lines(const char* l1, const char* l2) {
   TleParseOptions lenient;
-  lenient.verify_checksums = false; // some verification sets carry wrong checksums on purpose
+  lenient.verify_checksums = false;  // some verification sets carry wrong checksums on purpose
   return Sgp4Propagator(parse_tle(l1, l2, "test", 1, lenient));
 }
 
@@ -61,8 +61,8 @@ std::vector<OracleRow> python_sgp4_oracle(const std::string& tle_path, const std
          << "    for t in times:\n"
          << "        e, r, v = s.sgp4_tsince(t)\n"
          << "        print(s.satnum, repr(t), e, *(repr(x) for x in r), *(repr(x) for x in v))\n";
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("orbit_sgp4_oracle_" + std::to_string(::getpid()) + ".py");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("orbit_sgp4_oracle_" + std::to_string(::getpid()) + ".py");
   { std::ofstream(path) << script.str(); }
   std::string command = "/usr/bin/python3 " + path.string() + " " + tle_path;
   for (double t : times) {
@@ -85,7 +85,7 @@ std::vector<OracleRow> python_sgp4_oracle(const std::string& tle_path, const std
   return rows;
 }
 
-} // namespace
+}  // namespace
 
 TEST(OrbitSgp4, Sentinel2AgreesWithPythonSgp4) {
   const std::string file = kReference + "/tle/sentinel2_tles.txt";
@@ -130,7 +130,8 @@ TEST(OrbitSgp4, NearEarthVallado) {
   // CBERS 2, e < 1e-4 (drag terms dropped).
   auto cbers = from_lines("1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
                           "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550");
-  expect_state(cbers, 2880.0, {1788.42334580, 1990.50530957, -6640.59337725}, {-2.074169091, -6.683381288, -2.562777776});
+  expect_state(cbers, 2880.0, {1788.42334580, 1990.50530957, -6640.59337725},
+               {-2.074169091, -6.683381288, -2.562777776});
 }
 
 TEST(OrbitSgp4, DeepSpaceVallado) {
@@ -163,7 +164,7 @@ TEST(OrbitSgp4, ErrorCodesAsVallado) {
   EXPECT_EQ(e4.propagate(20.0, s), Sgp4Error::none);
   const StateVector before = s;
   EXPECT_EQ(e4.propagate(25.0, s), Sgp4Error::negative_semi_latus);
-  EXPECT_EQ(s.r_km, before.r_km); // no state on error
+  EXPECT_EQ(s.r_km, before.r_km);  // no state on error
   // 28872: decays between 50 and 55 min (code 6).
   auto e6 = from_lines("1 28872U 05037B   05333.02012661  .25992681  00000-0  24476-3 0  1534",
                        "2 28872  96.4736 157.9986 0303955 244.0492 110.6523 16.46015938 10708");
@@ -217,7 +218,7 @@ TEST(OrbitSgp4, EpochAndSiderealTime) {
   for (const Tle& tle : sets) {
     const Sgp4Propagator sat(tle);
     const auto diff = sat.epoch() - tle.epoch();
-    EXPECT_LE(std::abs(diff.count()), 1) << tle.catalog_number; // microseconds
+    EXPECT_LE(std::abs(diff.count()), 1) << tle.catalog_number;  // microseconds
     EXPECT_NEAR(sat.minutes_since_epoch(tle.epoch() + std::chrono::minutes(90)), 90.0, 1e-7);
   }
   // python3-sgp4 gsto of the first Sentinel-2A set: 4.319537937258907 rad.

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,7 +19,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 using namespace shipchips;
@@ -99,7 +99,9 @@ std::vector<NoaaRow> noaa_oracle(const std::vector<Query>& queries) {
   return rows;
 }
 
-double angle_diff(double a, double b) { return std::remainder(a - b, 360.0); }
+double angle_diff(double a, double b) {
+  return std::remainder(a - b, 360.0);
+}
 
 }  // namespace
 
@@ -108,8 +110,8 @@ TEST(OrbitSun, EquinoxesAndSolsticesPublishedByUsno) {
   const struct {
     const char* when;
     double longitude;
-  } seasons[] = {{"2024-03-20T03:06Z", 0.0},   {"2024-06-20T20:51Z", 90.0},  {"2024-09-22T12:44Z", 180.0},
-                 {"2024-12-21T09:21Z", 270.0}, {"2025-03-20T09:01Z", 0.0},   {"2025-06-21T02:42Z", 90.0},
+  } seasons[] = {{"2024-03-20T03:06Z", 0.0},   {"2024-06-20T20:51Z", 90.0}, {"2024-09-22T12:44Z", 180.0},
+                 {"2024-12-21T09:21Z", 270.0}, {"2025-03-20T09:01Z", 0.0},  {"2025-06-21T02:42Z", 90.0},
                  {"2020-06-20T21:44Z", 90.0},  {"2030-03-20T13:52Z", 0.0}};
   for (const auto& s : seasons) {
     const SunEquatorial sun = sun_equatorial(parse_iso8601(s.when));
@@ -167,8 +169,7 @@ TEST(OrbitSun, AgreesWithNoaaSolarCalculator) {
       max_az = std::max(max_az, std::abs(angle_diff(h.azimuth_deg, noaa[i].azimuth)) *
                                     std::cos(h.elevation_deg * std::numbers::pi / 180.0));
   }
-  std::printf("NOAA: max |Δelevation| %.4f°, |Δazimuth·cos el| %.4f°, |Δdeclination| %.4f°\n", max_el, max_az,
-              max_dec);
+  std::printf("NOAA: max |Δelevation| %.4f°, |Δazimuth·cos el| %.4f°, |Δdeclination| %.4f°\n", max_el, max_az, max_dec);
   // The issue asks for better than 0.1°; the Almanac's formulas are good to ~0.01°.
   EXPECT_LT(max_el, 0.02);
   EXPECT_LT(max_az, 0.02);

@@ -35,7 +35,7 @@ std::string error_of(const std::string& text, const TleParseOptions& options = {
   return "no error";
 }
 
-} // namespace
+}  // namespace
 
 TEST(OrbitTle, ChecksumOfPublishedLines) {
   // Column 69 of real element sets (Celestrak/Space-Track) is the modulo-10 sum.
@@ -50,9 +50,9 @@ TEST(OrbitTle, Alpha5CatalogueNumbers) {
   EXPECT_EQ(decode_alpha5("99999"), 99999);
   EXPECT_EQ(decode_alpha5("A0000"), 100000);
   EXPECT_EQ(decode_alpha5("H9999"), 179999);
-  EXPECT_EQ(decode_alpha5("J0000"), 180000); // I is skipped
+  EXPECT_EQ(decode_alpha5("J0000"), 180000);  // I is skipped
   EXPECT_EQ(decode_alpha5("N0001"), 220001);
-  EXPECT_EQ(decode_alpha5("P0000"), 230000); // O is skipped
+  EXPECT_EQ(decode_alpha5("P0000"), 230000);  // O is skipped
   EXPECT_EQ(decode_alpha5("Z9999"), 339999);
   EXPECT_THROW(decode_alpha5("I0000"), std::invalid_argument);
   EXPECT_THROW(decode_alpha5("O0000"), std::invalid_argument);
@@ -106,7 +106,7 @@ TEST(OrbitTle, CelestrakZeroPrefixedTitleAndTwoLineSets) {
   EXPECT_EQ(sets[1].name, "");
   EXPECT_EQ(sets[1].catalog_number, 5);
   EXPECT_EQ(sets[1].source_line, 6);
-  EXPECT_EQ(sets[1].epoch_year, 2000); // "00" -> 2000
+  EXPECT_EQ(sets[1].epoch_year, 2000);  // "00" -> 2000
   EXPECT_NEAR(sets[1].eccentricity, 0.1859667, 1e-15);
   EXPECT_NEAR(sets[1].bstar, 2.8098e-5, 1e-20);
   // python3-sgp4: jdsatepoch 2451722.5, jdsatepochF 0.78495062
@@ -154,8 +154,7 @@ TEST(OrbitTle, BadChecksumNamesFileLineAndField) {
 TEST(OrbitTle, LineLengthsAndStructure) {
   EXPECT_EQ(error_of(kS2aLine1.substr(0, 68) + "\n" + kS2aLine2 + "\n"),
             "sats.tle:1: line 1: length 68, expected 69 columns");
-  EXPECT_EQ(error_of(kS2aLine1 + "\n" + kS2aLine2 + "   12.0\n"),
-            "sats.tle:2: line 2: length 76, expected 69 columns");
+  EXPECT_EQ(error_of(kS2aLine1 + "\n" + kS2aLine2 + "   12.0\n"), "sats.tle:2: line 2: length 76, expected 69 columns");
   // Trailing blanks and CR are not content.
   EXPECT_EQ(parse_tle_text(kS2aLine1 + "   \r\n" + kS2aLine2 + "\n", "x").size(), 1u);
   EXPECT_EQ(error_of(kS2aLine2 + "\n"), "sats.tle:1: line 2: without a preceding line 1");

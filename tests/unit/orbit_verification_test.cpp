@@ -40,7 +40,7 @@ std::vector<std::string> split_lines(const std::string& text) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST(OrbitVerification, ReadsTheWholeSet) {
   const auto cases = read_verification_cases(kSgp4Dir + "/SGP4-VER.TLE");
@@ -69,7 +69,7 @@ TEST(OrbitVerification, TextOfNearAndDeepSatellitesIsIdentical) {
 TEST(OrbitVerification, ErrorsEndTheSatellitesLines) {
   const auto cases = read_verification_cases(kSgp4Dir + "/SGP4-VER.TLE");
   std::ostringstream out;
-  const auto errors = write_verification_output({cases[25]}, out); // 28872, decays at 55 min
+  const auto errors = write_verification_output({cases[25]}, out);  // 28872, decays at 55 min
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].catalog_number, 28872);
   EXPECT_DOUBLE_EQ(errors[0].tsince_min, 55.0);

@@ -14,15 +14,16 @@
 
 #include <gdal_priv.h>
 #include "../support/temp_dir.hpp"
+#include "../support/world_tracks.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -43,12 +44,7 @@ struct RunResult {
 };
 
 RunResult run(const fs::path& world, const std::string& endpoint, const fs::path& root, int workers) {
-  std::map<std::int64_t, std::vector<ais::PositionReport>> tracks;
-  ais::AisSink sink;
-  sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
-  ais::read_ais_file((world / "ais" / "ais_upload.csv").string(), sink);
-  for (auto& [mmsi, track] : tracks)
-    std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+  const auto tracks = shipchips::testing::world_tracks(world);
 
   Config config;
   config.storage.dataset_root = root.string();
@@ -69,7 +65,8 @@ RunResult run(const fs::path& world, const std::string& endpoint, const fs::path
     }
   }
   ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
-  for (const auto& job : jobs.list()) out.job_status[job.chip_id] = std::string(ops::to_string(job.status)) + " " + job.error;
+  for (const auto& job : jobs.list())
+    out.job_status[job.chip_id] = std::string(ops::to_string(job.status)) + " " + job.error;
   return out;
 }
 
@@ -142,7 +139,8 @@ TEST(PipelineChipRun, ParallelRunEqualsSequentialRun) {
     ASSERT_EQ(a.size(), b.size()) << rel;
     for (std::size_t band = 0; band < a.size(); ++band) {
       // Bit-identical, NaN included.
-      EXPECT_EQ(0, std::memcmp(a[band].data(), b[band].data(), a[band].size() * sizeof(float))) << rel << " band " << band;
+      EXPECT_EQ(0, std::memcmp(a[band].data(), b[band].data(), a[band].size() * sizeof(float)))
+          << rel << " band " << band;
     }
   }
   EXPECT_EQ(one.job_status, two.job_status);
@@ -191,7 +189,8 @@ TEST(PipelineChipRun, TruncatedCogReadsAreRetried) {
     const auto a = pixels(path), b = pixels(it->second);
     ASSERT_EQ(a.size(), b.size()) << rel;
     for (std::size_t band = 0; band < a.size(); ++band)
-      EXPECT_EQ(0, std::memcmp(a[band].data(), b[band].data(), a[band].size() * sizeof(float))) << rel << " band " << band;
+      EXPECT_EQ(0, std::memcmp(a[band].data(), b[band].data(), a[band].size() * sizeof(float)))
+          << rel << " band " << band;
   }
 }
 

@@ -2,6 +2,7 @@
 // masks.scl_optional chips such items on NDWI alone; either way each chip records that no SCL
 // was used. Without either, every chip of such an item fails naming the asset.
 #include "../support/temp_dir.hpp"
+#include "../support/world_tracks.hpp"
 #include "ais/readers_csv.hpp"
 #include "core/config.hpp"
 #include "fixture/server_fixture.hpp"
@@ -30,12 +31,7 @@ struct Outcome {
 
 Outcome chip(const fs::path& world, const std::string& endpoint, const fs::path& root, bool use_scl,
              bool scl_optional) {
-  std::map<std::int64_t, std::vector<ais::PositionReport>> tracks;
-  ais::AisSink sink;
-  sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
-  ais::read_ais_file((world / "ais" / "ais_upload.csv").string(), sink);
-  for (auto& [mmsi, track] : tracks)
-    std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+  const auto tracks = shipchips::testing::world_tracks(world);
   Config config;
   config.storage.dataset_root = root.string();
   config.stac.endpoint = endpoint;

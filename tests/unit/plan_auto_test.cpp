@@ -40,7 +40,7 @@ OverpassWindow window(const std::string& start) {
   return w;
 }
 
-} // namespace
+}  // namespace
 
 TEST(PlanAuto, PeriodFromFileOrDocumentName) {
   const auto p = esa_plan_period_from_name("Sentinel-2A_MP_ACQ_KML_20190912T120000_20190930T150000.kml");
@@ -51,8 +51,8 @@ TEST(PlanAuto, PeriodFromFileOrDocumentName) {
   ASSERT_TRUE(q);
   EXPECT_EQ(format_iso8601(q->second, 0), "2024-01-25T18:00:00Z");
   EXPECT_FALSE(esa_plan_period_from_name("plan.kml"));
-  EXPECT_FALSE(esa_plan_period_from_name("x_20191332T120000_20191340T150000.kml")); // no such dates
-  EXPECT_FALSE(esa_plan_period_from_name("x_20190930T150000_20190912T120000.kml")); // reversed
+  EXPECT_FALSE(esa_plan_period_from_name("x_20191332T120000_20191340T150000.kml"));  // no such dates
+  EXPECT_FALSE(esa_plan_period_from_name("x_20190930T150000_20190912T120000.kml"));  // reversed
 }
 
 TEST(PlanAuto, PlanCoveringEverythingNeedsNoElementSets) {
@@ -85,7 +85,7 @@ TEST(PlanAuto, OtherSatellitesAndDaysOutsideThePlanArePredicted) {
   r.planner.tiles = {"31UFU"};
   r.planner.start = parse_iso8601("2019-09-28");
   r.planner.days = 5;
-  r.planner.tle_max_age_days = 1e6; // the reference sets are years from 2019: no warnings wanted here
+  r.planner.tle_max_age_days = 1e6;  // the reference sets are years from 2019: no warnings wanted here
   r.esa_kml = kKml;
   int loads = 0;
   r.load_element_sets = [&] {
@@ -118,7 +118,7 @@ TEST(PlanAuto, OtherSatellitesAndDaysOutsideThePlanArePredicted) {
   EXPECT_GE(tle, 2);  // S2A after the plan, S2B
   EXPECT_EQ(result.passes.size(), static_cast<std::size_t>(tle));
   r.esa_csv = "plan.csv";
-  EXPECT_THROW(plan_auto(r), Error); // two plans
+  EXPECT_THROW(plan_auto(r), Error);  // two plans
 }
 
 TEST(PlanScheduleVersions, KeepsPreviousWithItsWriteTimeAndPrunes) {

@@ -35,7 +35,8 @@ const std::vector<Datatake>& reference_plan() {
 const std::filesystem::path& temp_dir() {
   // Removed when the test program exits.
   static const struct Dir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("shipchips_esa_" + std::to_string(::getpid()));
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("shipchips_esa_" + std::to_string(::getpid()));
     Dir() { std::filesystem::create_directories(path); }
     ~Dir() {
       std::error_code ec;
@@ -66,24 +67,33 @@ std::string error_of(const std::function<void()>& f) {
 // A 2024-style plan: ISO-8859-1, times without Z, styleUrl without '#', an empty Station,
 // no satellite folder (the style names it), a Latin-1 byte in a Station name.
 std::string kml_2024(const std::string& encoding_decl, const std::string& station2) {
-  auto placemark = [](const std::string& id, const std::string& station, const std::string& begin, const std::string& end,
-                      const std::string& coords) {
+  auto placemark = [](const std::string& id, const std::string& station, const std::string& begin,
+                      const std::string& end, const std::string& coords) {
     return "<Placemark><name>" + id + "</name><TimeSpan><begin>" + begin + "</begin><end>" + end +
            "</end></TimeSpan><styleUrl>S2B_NOBS_NOMINAL1</styleUrl><ExtendedData>"
-           "<Data name=\"ID\"><value>" + id + "</value></Data>"
+           "<Data name=\"ID\"><value>" +
+           id +
+           "</value></Data>"
            "<Data name=\"Timeliness\"><value>NOMINAL</value></Data>"
-           "<Data name=\"Station\"><value>" + station + "</value></Data>"
+           "<Data name=\"Station\"><value>" +
+           station +
+           "</value></Data>"
            "<Data name=\"Mode\"><value>NOBS</value></Data>"
-           "<Data name=\"ObservationTimeStart\"><value>" + begin + "</value></Data>"
-           "<Data name=\"ObservationTimeStop\"><value>" + end + "</value></Data>"
+           "<Data name=\"ObservationTimeStart\"><value>" +
+           begin +
+           "</value></Data>"
+           "<Data name=\"ObservationTimeStop\"><value>" +
+           end +
+           "</value></Data>"
            "<Data name=\"ObservationDuration\"><value>60000</value></Data>"
            "<Data name=\"OrbitAbsolute\"><value>39001</value></Data>"
            "<Data name=\"OrbitRelative\"><value>108</value></Data>"
            "<Data name=\"Scenes\"><value>12</value></Data>"
-           "</ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>\n" + coords +
-           "\n</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>\n";
+           "</ExtendedData><Polygon><outerBoundaryIs><LinearRing><coordinates>\n" +
+           coords + "\n</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>\n";
   };
-  return "<?xml version=\"1.0\" " + encoding_decl + "?>\n"
+  return "<?xml version=\"1.0\" " + encoding_decl +
+         "?>\n"
          "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n<Folder><name>NOBS</name>\n" +
          placemark("39001-1", "", "2024-06-01T10:30:00", "2024-06-01T10:31:00",
                    "2.0,50.0,0 0.1,49.6,0 -0.6,46.0,0 1.5,45.7,0 3.5,45.3,0 4.0,49.3,0 2.0,50.0,0") +
@@ -178,7 +188,8 @@ TEST(EsaPlanKml, BadFieldsNameFileAndLine) {
   broken.erase(broken.find("</Folder>"), 9);
   msg = error_of([&] { read_esa_plan_kml(temp_file("broken.kml", broken)); });
   // pugixml stops at the closing tag that no longer matches: </Document>.
-  const long doc_line = 1 + static_cast<long>(std::count(broken.begin(), broken.begin() + broken.find("</Document>"), '\n'));
+  const long doc_line =
+      1 + static_cast<long>(std::count(broken.begin(), broken.begin() + broken.find("</Document>"), '\n'));
   EXPECT_NE(msg.find("broken.kml:" + std::to_string(doc_line) + ": xml"), std::string::npos) << msg;
 
   // Mode and Timeliness come from the folders when ExtendedData lacks them.
@@ -207,9 +218,7 @@ TEST(EsaPlanPlanner, ReferencePlanTilesCoverageAndTiming) {
     const auto& r = d.swaths[0];
     const std::size_t n = r.size() - 1;  // closed ring
     if (n < 16 || std::abs(r[0].lat) > 60 || std::abs(r[n / 2].lat) > 60) continue;
-    auto mid = [&](std::size_t i) {
-      return geo::LonLat{(r[i].lon + r[n - i].lon) / 2, (r[i].lat + r[n - i].lat) / 2};
-    };
+    auto mid = [&](std::size_t i) { return geo::LonLat{(r[i].lon + r[n - i].lon) / 2, (r[i].lat + r[n - i].lat) / 2}; };
     const auto north_pt = mid(2);
     const auto south_pt = mid(n / 2 - 2);
     const auto inner_pt = mid(n / 4);
@@ -249,8 +258,10 @@ TEST(EsaPlanPlanner, ReferencePlanTilesCoverageAndTiming) {
     EXPECT_GT(*wi->coverage, 0.999) << d.id << " " << wi->tile_id;
     // Along-track order follows latitude: descending pass (start edge north) → north first.
     const bool descending = r[0].lat > r[n / 2].lat;
-    if (descending) EXPECT_LT(wn->start, ws->start) << d.id;
-    else EXPECT_GT(wn->start, ws->start) << d.id;
+    if (descending)
+      EXPECT_LT(wn->start, ws->start) << d.id;
+    else
+      EXPECT_GT(wn->start, ws->start) << d.id;
     ++checked;
   }
   // Every NOBS datatake with >= 8 side vertex pairs between 60°S and 60°N: 62 of them.
@@ -322,7 +333,8 @@ TEST(EsaPlanPlanner, AntimeridianSwath) {
   d.stop = d.start + 160s;
   d.orbit_absolute = 44000;
   d.orbit_relative = 1;
-  d.swaths = {{{179.5, -15}, {178.2, -15.2}, {178.6, -25.2}, {179.9, -25}, {-178.8, -24.8}, {-179.2, -14.8}, {179.5, -15}}};
+  d.swaths = {
+      {{179.5, -15}, {178.2, -15.2}, {178.6, -25.2}, {179.9, -25}, {-178.8, -24.8}, {-179.2, -14.8}, {179.5, -15}}};
   const auto west = geo::s2_tiles_containing(179.7, -20);
   const auto east = geo::s2_tiles_containing(-179.7, -20);
   ASSERT_FALSE(west.empty());
@@ -368,9 +380,13 @@ TEST(EsaPlanCsv, ReadsSeedColumns) {
   EXPECT_FALSE(rows[1].relative_orbit);
   EXPECT_EQ(rows[1].source, "esa_plan");
 
-  const auto bad = temp_file("bad.csv", "tile_id,satellite,start_time_utc,end_time_utc\n31UFU,S2A,2024-06-01T10:30:00Z,2024-06-01T10:20:00Z\n");
+  const auto bad =
+      temp_file("bad.csv",
+                "tile_id,satellite,start_time_utc,end_time_utc\n31UFU,S2A,2024-06-01T10:30:00Z,2024-06-01T10:20:00Z\n");
   const auto msg = error_of([&] { read_esa_plan_csv(bad); });
   EXPECT_NE(msg.find("bad.csv:2: end_time_utc"), std::string::npos) << msg;
-  const auto badsat = temp_file("badsat.csv", "tile_id,satellite,start_time_utc,end_time_utc\n31UFU,Landsat-8,2024-06-01T10:30:00Z,2024-06-01T10:40:00Z\n");
+  const auto badsat = temp_file(
+      "badsat.csv",
+      "tile_id,satellite,start_time_utc,end_time_utc\n31UFU,Landsat-8,2024-06-01T10:30:00Z,2024-06-01T10:40:00Z\n");
   EXPECT_NE(error_of([&] { read_esa_plan_csv(badsat); }).find("badsat.csv:2: satellite"), std::string::npos);
 }

@@ -47,7 +47,7 @@ fs::path plan_kml() {
 struct PlanEntry {
   long absolute = 0;
   int relative = 0;
-  double lon = 0, lat = 0;      // mean of the footprint's vertices
+  double lon = 0, lat = 0;  // mean of the footprint's vertices
   double lon_span = 0;
   double local_solar_hour = 0;  // ObservationTimeStart + lon/15: ~10.5 on descending passes
 };
@@ -88,17 +88,21 @@ std::vector<PlanEntry> plan_entries() {
     e.lat = sy / n;
     e.lon_span = mx - mn;
     const UtcTime when = parse_iso8601(t[1].str() + "Z");
-    const double hour = std::chrono::duration<double, std::ratio<3600>>(
-                            when - std::chrono::floor<std::chrono::days>(when)).count();
+    const double hour =
+        std::chrono::duration<double, std::ratio<3600>>(when - std::chrono::floor<std::chrono::days>(when)).count();
     e.local_solar_hour = std::fmod(hour + e.lon / 15.0 + 48.0, 24.0);
     out.push_back(e);
   }
   return out;
 }
 
-std::vector<orbit::Tle> reference_tles() { return orbit::read_tle_file(k_ref / "tle" / "sentinel2_tles.txt"); }
+std::vector<orbit::Tle> reference_tles() {
+  return orbit::read_tle_file(k_ref / "tle" / "sentinel2_tles.txt");
+}
 
-UtcTime day(const char* iso) { return parse_iso8601(iso); }
+UtcTime day(const char* iso) {
+  return parse_iso8601(iso);
+}
 
 plan::PassOptions options(UtcTime start, int days, double min_sun = 5.0) {
   plan::PassOptions o;
@@ -128,7 +132,7 @@ TEST(PlanPassesTest, EsaFormulaMatchesEveryPairOfTheS2aPlan) {
     EXPECT_EQ(plan::relative_orbit_esa("S2A", e.absolute), e.relative) << e.absolute;
     distinct.insert(e.absolute);
   }
-  EXPECT_GT(distinct.size(), 100u); // the pairs span many orbits, not one
+  EXPECT_GT(distinct.size(), 100u);  // the pairs span many orbits, not one
   EXPECT_EQ(plan::relative_orbit_esa("S2B", 143 * 300 - 70), 1);
   EXPECT_FALSE(plan::relative_orbit_esa("S2C", 1000).has_value());
   EXPECT_THROW((void)plan::relative_orbit_esa("S2X", 1), Error);
@@ -173,7 +177,7 @@ TEST(PlanPassesTest, RelativeOrbitFromNodeSteps) {
   // Consecutive revolutions move the node 3600/143° west and the relative orbit by one.
   for (int k = 0; k < 143; ++k)
     EXPECT_EQ(plan::relative_orbit_from_node(plan::r001_node_lon_deg - k * 3600.0 / 143.0), k + 1);
-  EXPECT_EQ(plan::relative_orbit_from_node(plan::r001_node_lon_deg + 0.9), 1); // within half a track
+  EXPECT_EQ(plan::relative_orbit_from_node(plan::r001_node_lon_deg + 0.9), 1);  // within half a track
 }
 
 TEST(PlanPassesTest, PassesAreDescendingByIndependentPropagation) {
@@ -194,7 +198,8 @@ TEST(PlanPassesTest, PassesAreDescendingByIndependentPropagation) {
       EXPECT_EQ(prop.propagate(prop.minutes_since_epoch(t), sv), orbit::Sgp4Error::none);
       return orbit::ecef_to_geodetic(orbit::teme_to_ecef(sv, t).r_km).lat_deg;
     };
-    EXPECT_LT(lat_at(p.closest_approach + std::chrono::seconds(10)), lat_at(p.closest_approach - std::chrono::seconds(10)))
+    EXPECT_LT(lat_at(p.closest_approach + std::chrono::seconds(10)),
+              lat_at(p.closest_approach - std::chrono::seconds(10)))
         << p.window.tile_id << " " << format_iso8601(p.closest_approach);
     EXPECT_GE(p.closest_approach, o.start);
     EXPECT_LT(p.closest_approach, o.end);
@@ -223,7 +228,7 @@ TEST(PlanPassesTest, PassesAreDescendingByIndependentPropagation) {
 
 TEST(PlanPassesTest, HighLatitudeTileSeesManyPassesEquatorialFew) {
   const UtcTime start = day("2026-03-20");
-  auto o = options(start, 10, -90.0); // geometry only: no sun cut
+  auto o = options(start, 10, -90.0);  // geometry only: no sun cut
   const auto sats = elements(o.start, o.end);
   const std::vector<plan::TileGeometry> tiles{tile_at(20.0, 80.0), tile_at(10.0, 0.5)};
   const auto passes = plan::predict_passes(sats, tiles, o);
@@ -242,7 +247,7 @@ TEST(PlanPassesTest, WindowsAreSwathEntryAndExitWidenedByTheConfiguredMinutes) {
   const UtcTime start = day("2026-03-20");
   plan::PlannerRequest req;
   req.element_sets = reference_tles();
-  req.tiles = {"31UFU", "T30STF", "30stf", "T31UFU"}; // duplicates are planned once
+  req.tiles = {"31UFU", "T30STF", "30stf", "T31UFU"};  // duplicates are planned once
   req.start = start;
   req.days = 10;
   for (const int minutes : {0, 15, 40}) {
@@ -270,7 +275,7 @@ TEST(PlanPassesTest, CoverageFollowsCrossTrackDistance) {
   const auto passes = plan::predict_passes(elements(o.start, o.end), {tile_at(5.3, 52.7)}, o);
   ASSERT_GE(passes.size(), 6u);
   for (const auto& p : passes) {
-    const double half_tile = 55.0; // km
+    const double half_tile = 55.0;  // km
     if (std::abs(p.cross_track_km) + half_tile * 1.45 < p.swath_half_width_km) {
       EXPECT_EQ(*p.window.coverage, 1.0);
     }
@@ -281,15 +286,16 @@ TEST(PlanPassesTest, CoverageFollowsCrossTrackDistance) {
     // close to that of a 110 km square cut by a line parallel to its side.
     const double cut = (p.swath_half_width_km - (std::abs(p.cross_track_km) - half_tile)) / (2 * half_tile);
     EXPECT_NEAR(*p.window.coverage, std::clamp(cut, 0.0, 1.0), 0.1) << p.cross_track_km;
-    EXPECT_NEAR(p.swath_half_width_km, 143.5, 3.0); // 10.3° off-nadir from ~786 km
+    EXPECT_NEAR(p.swath_half_width_km, 143.5, 3.0);  // 10.3° off-nadir from ~786 km
   }
 }
 
 TEST(PlanPassesTest, StaleElementSetIsAWarningNotAnError) {
   std::vector<std::string> warnings;
-  const UtcTime start = day("2026-06-20"); // S2B's only 2026 set is of 2026-03-20
+  const UtcTime start = day("2026-06-20");  // S2B's only 2026 set is of 2026-03-20
   std::vector<plan::SatelliteElements> sats;
-  ASSERT_NO_THROW(sats = plan::select_elements(reference_tles(), {"S2B"}, start, start + std::chrono::days(5), warnings));
+  ASSERT_NO_THROW(sats =
+                      plan::select_elements(reference_tles(), {"S2B"}, start, start + std::chrono::days(5), warnings));
   ASSERT_EQ(sats.size(), 1u);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("S2B"), std::string::npos) << warnings[0];
@@ -378,10 +384,11 @@ TEST(PlanPassesTest, BackfillUsesTheOrbitOverPastDays) {
     EXPECT_EQ(back.passes[k].window.source, "backfill");
     EXPECT_LT(back.passes[k].closest_approach, req.start);
     EXPECT_GE(back.passes[k].closest_approach, req.start - std::chrono::days(10));
-    const auto tod = back.passes[k].closest_approach - std::chrono::floor<std::chrono::days>(back.passes[k].closest_approach);
+    const auto tod =
+        back.passes[k].closest_approach - std::chrono::floor<std::chrono::days>(back.passes[k].closest_approach);
     seconds_of_day.insert(std::chrono::duration_cast<std::chrono::seconds>(tod).count());
   }
-  EXPECT_GE(seconds_of_day.size(), 3u); // real geometry: 10:36 .. 11:06 UTC, not one fixed time
+  EXPECT_GE(seconds_of_day.size(), 3u);  // real geometry: 10:36 .. 11:06 UTC, not one fixed time
 }
 
 TEST(PlanPassesTest, RevolutionNumberCountsAscendingNodes) {
@@ -395,16 +402,22 @@ TEST(PlanPassesTest, RevolutionNumberCountsAscendingNodes) {
   EXPECT_TRUE(n0 == t.revolution_number || n0 == t.revolution_number + 1);
   EXPECT_EQ(plan::revolution_at(t, t.epoch() + half_rev + std::chrono::days(10)), n0 + 143);
   EXPECT_EQ(plan::revolution_at(t, t.epoch() + half_rev - std::chrono::days(10)), n0 - 143);
-  EXPECT_EQ(plan::revolution_at(t, t.epoch() + half_rev + std::chrono::days(1)), n0 + 14); // 14.3 rev/day
+  EXPECT_EQ(plan::revolution_at(t, t.epoch() + half_rev + std::chrono::days(1)), n0 + 14);  // 14.3 rev/day
 }
 
 // The grid search must not lose passes: a finer grid, one thread instead of two, or each
 // tile alone gives the same passes (tiles at the antimeridian, the equator and 83°N).
 TEST(PlanPassesTest, SearchFindsTheSamePassesWhateverTheStepThreadsOrTileSet) {
   std::vector<plan::TileGeometry> tiles;
-  for (const auto& [lon, lat] : std::vector<std::pair<double, double>>{{179.95, 0.2},   {-179.95, -30.0}, {0.1, 45.0},
-                                                                       {-60.0, 83.0},   {100.0, 75.0},    {20.0, -55.0},
-                                                                       {-120.0, 10.0},  {45.0, 81.5},     {-3.0, 60.5}})
+  for (const auto& [lon, lat] : std::vector<std::pair<double, double>>{{179.95, 0.2},
+                                                                       {-179.95, -30.0},
+                                                                       {0.1, 45.0},
+                                                                       {-60.0, 83.0},
+                                                                       {100.0, 75.0},
+                                                                       {20.0, -55.0},
+                                                                       {-120.0, 10.0},
+                                                                       {45.0, 81.5},
+                                                                       {-3.0, 60.5}})
     tiles.push_back(tile_at(lon, lat));
   auto o = options(day("2026-03-20"), 4, -90.0);
   const auto sats = elements(o.start, o.end);
@@ -455,4 +468,4 @@ TEST(PlanPassesTest, AllTilesCoversTheSentinel2Grid) {
   std::printf("all_tiles: %zu squares\n", tiles.size());
 }
 
-} // namespace
+}  // namespace

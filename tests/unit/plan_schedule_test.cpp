@@ -10,11 +10,18 @@ using namespace shipchips;
 namespace fs = std::filesystem;
 
 TEST(PlanSchedule, SeedColumnsFirstSortedAndRoundTrip) {
-  plan::OverpassWindow late{"31UFU", "S2B", parse_iso8601("2026-03-02T10:40:00Z"), parse_iso8601("2026-03-02T11:10:00Z"),
-                            8, 46512, 0.734, 31.25, "tle"};
-  plan::OverpassWindow early{"30STF", "S2A", parse_iso8601("2026-03-01T10:50:00Z"),
-                             parse_iso8601("2026-03-01T11:20:00Z"), std::nullopt, std::nullopt, std::nullopt,
-                             std::nullopt, "backfill"};
+  plan::OverpassWindow late{
+      "31UFU", "S2B", parse_iso8601("2026-03-02T10:40:00Z"), parse_iso8601("2026-03-02T11:10:00Z"), 8, 46512, 0.734,
+      31.25,   "tle"};
+  plan::OverpassWindow early{"30STF",
+                             "S2A",
+                             parse_iso8601("2026-03-01T10:50:00Z"),
+                             parse_iso8601("2026-03-01T11:20:00Z"),
+                             std::nullopt,
+                             std::nullopt,
+                             std::nullopt,
+                             std::nullopt,
+                             "backfill"};
   std::string text = plan::schedule_csv({late, early});
   EXPECT_EQ(text,
             "tile_id,satellite,start_time_utc,end_time_utc,relative_orbit,absolute_orbit,coverage,sun_elevation_deg,"
