@@ -5,9 +5,7 @@
 // `shipchips ais import FILE... [--strict]`: reads AIS files of any supported kind (upload CSV
 // or XLSX, DMA, MarineCadastre, NMEA) into the dataset's track store (exact duplicates dropped),
 // with progress on a terminal.
-#include "ais/nmea_json.hpp"
-#include "ais/nmea_stream.hpp"
-#include "ais/nmea_text.hpp"
+#include "ais/nmea_decode.hpp"
 #include "ais/readers_csv.hpp"
 #include "ais/track_store.hpp"
 #include "app/app_context.hpp"
@@ -35,7 +33,7 @@ class AisDecodeCommand : public shipchips::app::Command {
     sub.add_flag("--strict", m_strict, "Stop at the first bad line (exit code of input_invalid)");
     sub.add_option("--max-reported", m_max_reported, "Bad lines reported one by one on stderr")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(shipchips::app::non_negative_number);
   }
 
   int run(const shipchips::app::GlobalOptions&) override {
@@ -49,70 +47,27 @@ class AisDecodeCommand : public shipchips::app::Command {
       if (!file) throw Error(ErrorCode::not_found, m_file + ": cannot open for reading");
       in = &file;
     }
-
     std::error_code size_error;
     const auto total = from_stdin ? 0 : std::filesystem::file_size(m_file, size_error);
     shipchips::app::TerminalProgress progress(name, size_error ? 0 : total);
-    NmeaStreamDecoder decoder;
-    DecodedAis decoded;
-    SentenceError error;
-    std::string line;
-    std::string out;
-    out.reserve(1 << 17);
-    long line_number = 0;
-    long reported = 0;
-    long bad = 0;
-    while (std::getline(*in, line)) {
-      ++line_number;
-      if ((line_number & 0xffff) == 0)
-        progress.update(from_stdin ? 0 : static_cast<std::uint64_t>(file.tellg()), line_number);
-      const FeedResult r = decoder.feed(line, line_number, decoded, &error);
-      if (r == FeedResult::message) {
-        if (m_json) {
-          if (append_gpsd_json(decoded.message, out, name)) {
-            // gpsd ends its lines with "\r\n"; a JSON-lines file wants plain "\n".
-            out.erase(out.size() - 2, 1);
-          }
-        } else {
-          out += summarize(decoded);
-          out += '\n';
-        }
-        if (out.size() > (1 << 16)) flush(out);
-      } else if (r == FeedResult::invalid) {
-        ++bad;
-        const std::string where = shipchips::located(name, line_number, error.field, error.message);
-        if (m_strict) {
-          flush(out);
-          throw Error(ErrorCode::input_invalid, where);
-        }
-        if (reported < m_max_reported) {
-          std::cerr << where << "\n";
-          ++reported;
-        }
-      }
-    }
+
+    NmeaDecodeOptions options;
+    options.output = m_json ? NmeaOutput::gpsd_json : NmeaOutput::summary;
+    options.strict = m_strict;
+    options.max_reported = m_max_reported;
+    NmeaDecodeSinks sinks;
+    sinks.write = [](std::string_view chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); };
+    sinks.problem = [](const std::string& where) { std::cerr << where << "\n"; };
+    sinks.progress = [&](long lines) {
+      progress.update(from_stdin ? 0 : static_cast<std::uint64_t>(file.tellg()), lines);
+    };
+    const NmeaDecodeReport report = decode_nmea(*in, name, options, sinks);
     progress.done();
-    if (in->bad()) throw Error(ErrorCode::io_error, name + ": read error");
-    flush(out);
-    const std::size_t unfinished = decoder.finish();
-    const auto& s = decoder.stats();
-    const auto& a = decoder.assembler_stats();
-    if (bad > reported) std::cerr << name << ": ... and " << (bad - reported) << " more bad lines\n";
-    std::cerr << name << ": " << s.lines << " lines, " << s.sentences << " sentences, " << s.messages << " messages, "
-              << s.decoded << " decoded, " << s.unsupported << " of other types, " << bad << " bad lines ("
-              << s.invalid_sentences << " bad sentences, " << s.undecodable << " undecodable messages), "
-              << (a.dropped_groups) << " incomplete multi-sentence groups dropped"
-              << (unfinished ? " (" + std::to_string(unfinished) + " at end of input)" : std::string()) << ", "
-              << a.orphan_fragments << " orphan fragments\n";
+    std::cerr << describe(report, name) << "\n";
     return 0;
   }
 
  private:
-  static void flush(std::string& out) {
-    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
-    out.clear();
-  }
-
   std::string m_file;
   bool m_json = false;
   bool m_strict = false;

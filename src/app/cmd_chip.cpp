@@ -5,12 +5,9 @@
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "pipeline/chip_run.hpp"
-#include "stac/from_config.hpp"
-#include "stac/search.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -33,25 +30,12 @@ class ChipCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    Config config = load_app_config(global);
-    std::map<std::int64_t, std::vector<ais::PositionReport>> tracks;
+    const Config config = load_app_config(global);
     ais::ReadOptions read_options;
     read_options.strict = m_strict;
-    ais::AisSink sink;
-    sink.position = [&](const ais::PositionReport& p) { tracks[p.mmsi].push_back(p); };
-    // Static data arrives in parts (type 5, or 24 A and B; CSV rows repeat it): keep the newest
-    // value of each field.
-    std::map<std::int64_t, ais::StaticData> statics;
-    sink.static_data = [&](const ais::StaticData& s) { ais::merge_static(statics[s.mmsi], s); };
-    auto read = ais::read_ais_file(m_ais, sink, read_options);
-    for (auto& [mmsi, track] : tracks) {
-      std::stable_sort(track.begin(), track.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
-      track.erase(std::unique(track.begin(), track.end()), track.end());
-    }
-    stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
-    auto report = pipeline::run_chipping(tracks, client, config, m_options, statics);
-    print(read, report, config);
-    return report.failed == 0 ? 0 : 1;
+    const auto result = pipeline::chip_ais_file(m_ais, config, m_options, read_options);
+    print(result.read, result.run, config);
+    return result.run.failed == 0 ? 0 : 1;
   }
 
  private:

@@ -28,24 +28,25 @@ extern "C" void on_stop_signal(int) {
 class CollectAisCommand : public Command {
  public:
   void setup(CLI::App& sub) override {
-    sub.add_flag("--dry-run", m_dry, "Synthetic AIS (realistic tracks, provider=synthetic); no network");
-    sub.add_flag("--no-dry-run", m_live, "Live AIS from aisstream.io (ais.endpoint; key AISSTREAM_API_KEY)");
+    // Exactly one source: the synthetic one or aisstream.io.
+    CLI::Option_group* source = sub.add_option_group("source", "Where the AIS comes from (exactly one)");
+    source->add_flag("--dry-run", m_dry, "Synthetic AIS (realistic tracks, provider=synthetic); no network");
+    source->add_flag("--no-dry-run", m_live, "Live AIS from aisstream.io (ais.endpoint; key AISSTREAM_API_KEY)");
+    source->require_option(1);
     sub.add_flag("--restrict-to-schedule", m_restrict,
                  "Listen only to tiles with an open overpass window (else satellite_tracking.tiles)");
     sub.add_option("--schedule", m_schedule, "Overpass schedule CSV (default storage.layout.schedule)");
     sub.add_option("--window-min", m_window_min,
                    "Capture this many minutes, then flush and write snapshots (0: until stopped; dry run: 30)");
     sub.add_flag("--once", m_once, "End when no window is open instead of waiting for the next");
-    sub.add_option("--now", m_now, "Dry run: the simulated start time (ISO 8601; default now)");
+    sub.add_option("--now", m_now, "Dry run: the simulated start time (ISO 8601; default now)")
+        ->excludes(source->get_option("--no-dry-run"));
     sub.add_option("--seed", m_seed, "Dry run: random seed of the synthetic traffic");
     sub.add_option("--ships", m_ships, "Dry run: synthetic ships per area (default 12)")->check(CLI::Range(1, 10000));
     sub.add_flag("--json", m_json, "Print the summary as one JSON object");
   }
 
   int run(const GlobalOptions& global) override {
-    if (m_dry == m_live)
-      throw Error(ErrorCode::invalid_argument,
-                  "collect-ais: give --dry-run (synthetic AIS) or --no-dry-run (aisstream.io), exactly one");
     const Config config = load_app_config(global);
     pipeline::CollectOptions options;
     options.dry_run = m_dry;
@@ -56,7 +57,6 @@ class CollectAisCommand : public Command {
     options.seed = m_seed;
     options.synthetic_ships = m_ships;
     if (!m_now.empty()) {
-      if (m_live) throw Error(ErrorCode::invalid_argument, "--now: only for --dry-run (a live capture runs now)");
       options.now = parse_iso8601(m_now);
     }
     if (m_live) {

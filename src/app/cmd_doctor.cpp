@@ -41,9 +41,7 @@ class DoctorCommand : public shipchips::app::Command {
     options.check_network = !m_offline;
     options.db_path = m_db;
     ops::DoctorReport report = ops::run_doctor(options, current_environment());
-    if (report.config && !report.config->alerts.webhook_url.empty()) {
-      register_secret_value(report.config->alerts.webhook_url);
-    }
+    if (report.config) register_secret_value(report.config->alerts.webhook_url);  // empty: ignored
     if (m_json) {
       std::cout << redact(ops::to_json(report, m_show_config).dump(2)) << "\n";
     } else {

@@ -25,14 +25,14 @@ class FixtureAisstreamCommand : public shipchips::app::Command {
     sub.add_flag("--filter-to-boxes", m_options.filter_to_boxes,
                  "Send a position only when it lies in the connection's subscribed boxes (as aisstream does)");
     sub.add_option("--tls-cert", m_options.cert_chain_file, "PEM certificate chain: serve wss:// (with --tls-key)");
-    sub.add_option("--tls-key", m_options.private_key_file, "PEM private key for --tls-cert");
+    auto* key = sub.add_option("--tls-key", m_options.private_key_file, "PEM private key for --tls-cert");
+    key->needs(sub.get_option("--tls-cert"));
+    sub.get_option("--tls-cert")->needs(key);
     sub.add_option("--port-file", m_port_file, "Write the listening port here (atomically) once ready");
   }
 
   int run(const shipchips::app::GlobalOptions&) override {
     using namespace shipchips;
-    if (m_options.cert_chain_file.empty() != m_options.private_key_file.empty())
-      throw Error(ErrorCode::invalid_argument, "--tls-cert and --tls-key go together");
     if (!m_frames.empty()) {
       std::ifstream in(m_frames);
       if (!in) throw Error(ErrorCode::not_found, m_frames + ": cannot open for reading");

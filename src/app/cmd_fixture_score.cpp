@@ -15,11 +15,11 @@ class FixtureScoreCommand : public shipchips::app::Command {
     sub.add_option("--world", m_world, "Fixture world folder (holds truth.csv)")->required();
     sub.add_option("--max-error-m", m_options.max_error_m, "Fail when a chip centre is farther than this from the ship")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(shipchips::app::positive_number);
     sub.add_option("--max-median-m", m_median, "Also fail when the median chip-centre error is above this")
-        ->check(CLI::PositiveNumber);
+        ->check(shipchips::app::positive_number);
     sub.add_option("--max-p95-m", m_p95, "Also fail when the 95th percentile chip-centre error is above this")
-        ->check(CLI::PositiveNumber);
+        ->check(shipchips::app::positive_number);
     sub.add_flag("--json", m_json, "Print the report as JSON");
   }
 

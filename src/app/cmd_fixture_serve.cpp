@@ -25,7 +25,7 @@ class FixtureServeCommand : public shipchips::app::Command {
     sub.add_option("--bandwidth-mbps", m_options.bandwidth_mbps,
                    "Body send rate per connection in megabits/s (0: unlimited)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(shipchips::app::non_negative_number);
     sub.add_option("--fault-rate", m_options.fault_rate, "Probability of an injected fault per request")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1.0));

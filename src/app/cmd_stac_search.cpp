@@ -1,10 +1,10 @@
 // `shipchips stac search`: one STAC search (bbox/point, time, cloud) or, with --points, the
 // scenes that could image every point of an AIS upload CSV (grouped searches, see
 // stac/scene_lookup.hpp), summarised per ship.
-#include "ais/upload_csv.hpp"
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "core/error.hpp"
+#include "pipeline/scenes_per_ship.hpp"
 #include "stac/from_config.hpp"
 #include "stac/scene_lookup.hpp"
 #include "stac/search.hpp"
@@ -14,7 +14,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <map>
 
 namespace shipchips::app {
 namespace {
@@ -117,49 +116,13 @@ class StacSearchCommand : public Command {
     return 0;
   }
 
-  struct ShipSummary {
-    long pings = 0;
-    long pings_with_scene = 0;
-    std::map<std::string, double> best_dt;  // scene id → smallest |dt| over the ship's pings
-    std::map<std::string, long> no_scene;   // reason → pings
-  };
-
   int run_points(const Config& config, stac::StacClient& client) {
-    std::vector<std::pair<long long, stac::ScenePoint>> points;
-    long no_time = 0;
-    auto report = ais::read_upload_csv(m_points, m_strict, [&](const ais::UploadRow& row) {
-      if (auto t = row.time()) {
-        points.push_back({row.mmsi, stac::ScenePoint{row.lon, row.lat, *t}});
-      } else {
-        ++no_time;
-      }
-    });
     stac::SceneLookupOptions options = stac::scene_lookup_options_from(config.stac);
     if (m_window_hours) options.window_hours = *m_window_hours;
     if (m_cloud_max) options.cloud_cover_max = *m_cloud_max;
-    stac::SceneLookup lookup(client, options);
-    std::vector<stac::ScenePoint> plain;
-    plain.reserve(points.size());
-    for (const auto& p : points) plain.push_back(p.second);
-    lookup.prefetch(plain);
-
-    std::map<long long, ShipSummary> ships;
-    for (const auto& [mmsi, point] : points) {
-      auto& ship = ships[mmsi];
-      ++ship.pings;
-      auto found = lookup.lookup(point);
-      if (found.candidates.empty()) {
-        ++ship.no_scene[std::string(to_string(found.reason))];
-        continue;
-      }
-      ++ship.pings_with_scene;
-      for (const auto& c : found.candidates) {
-        auto [it, inserted] = ship.best_dt.emplace(c.item->id, std::abs(c.dt_seconds));
-        if (!inserted) it->second = std::min(it->second, std::abs(c.dt_seconds));
-      }
-    }
+    const pipeline::ScenesPerShipReport report = pipeline::scenes_per_ship(m_points, m_strict, client, options);
     long ships_with_scene = 0;
-    for (const auto& [mmsi, ship] : ships) {
+    for (const auto& [mmsi, ship] : report.ships) {
       if (!ship.best_dt.empty()) ++ships_with_scene;
       if (m_json) {
         nlohmann::json scenes = nlohmann::json::array();
@@ -184,9 +147,9 @@ class StacSearchCommand : public Command {
     std::fprintf(out,
                  "%ld rows read (%ld bad, %ld without a time), %zu ships, %ld with at least one scene; "
                  "%d STAC searches, %zu distinct items\n",
-                 report.rows, report.bad_rows, no_time, ships.size(), ships_with_scene, lookup.searches(),
-                 lookup.items_cached());
-    for (const auto& problem : report.problems) std::fprintf(stderr, "skipped: %s\n", problem.c_str());
+                 report.read.rows, report.read.bad_rows, report.rows_without_time, report.ships.size(),
+                 ships_with_scene, report.searches, report.items);
+    for (const auto& problem : report.read.problems) std::fprintf(stderr, "skipped: %s\n", problem.c_str());
     return 0;
   }
 

@@ -25,17 +25,18 @@ class TlePropagateCommand : public Command {
                  "the tcppver.out format");
     sub.add_option("--start", m_start, "first time, minutes from each set's epoch (default 0)");
     sub.add_option("--stop", m_stop, "last time, minutes from epoch (default 1440)");
-    sub.add_option("--step", m_step, "step, minutes (default 60)");
+    sub.add_option("--step", m_step, "step, minutes (default 60)")->check(positive_number);
     sub.get_option("--verify")
         ->excludes(sub.get_option("--start"))
         ->excludes(sub.get_option("--stop"))
         ->excludes(sub.get_option("--step"));
+    sub.parse_complete_callback([this] {
+      if (m_stop < m_start) throw CLI::ValidationError("--stop", "must not be before --start");
+    });
   }
 
   int run(const GlobalOptions&) override {
     if (m_verify) return run_verify();
-    if (!(m_step > 0.0)) throw Error(ErrorCode::invalid_argument, "--step: must be greater than 0");
-    if (m_stop < m_start) throw Error(ErrorCode::invalid_argument, "--stop: must not be before --start");
     const std::vector<orbit::Tle> sets = orbit::read_tle_file(m_tle);
     std::printf("# catalog tsince_min time_utc x_km y_km z_km vx_km_s vy_km_s vz_km_s (TEME)\n");
     std::size_t failed = 0;

@@ -46,4 +46,21 @@ struct RegisterCommand {
   }
 };
 
+// Option checks with plain messages ("--days: must be greater than 0"); CLI11's own number
+// checks print the whole double range.
+inline const CLI::Validator positive_number(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+      return value > 0 ? std::string() : "must be greater than 0, not " + text;
+    },
+    "POSITIVE");
+inline const CLI::Validator non_negative_number(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+      return value >= 0 ? std::string() : "must not be negative, not " + text;
+    },
+    "NONNEGATIVE");
+
 }  // namespace shipchips::app

@@ -29,6 +29,11 @@ bool global_takes_value(std::string_view token) {
   return token == "--config" || token == "--log-level";
 }
 
+// The (sub)commands of `app`: CLI11 keeps option groups among the subcommands, without a name.
+std::vector<CLI::App*> commands_of(CLI::App& app) {
+  return app.get_subcommands([](CLI::App* sub) { return !sub->get_name().empty(); });
+}
+
 struct CommandScan {
   std::string path;     // "fixture build": the words naming the command
   std::string unknown;  // a word where a command name was expected
@@ -48,9 +53,10 @@ CommandScan scan_command(CLI::App& cli, int argc, char** argv) {
       if (global_takes_value(word)) ++i;
       continue;
     }
-    if (level->get_subcommands([](CLI::App*) { return true; }).empty()) break;  // a command's own words
+    const std::vector<CLI::App*> subs = commands_of(*level);
+    if (subs.empty()) break;  // a command's own words
     CLI::App* next = nullptr;
-    for (CLI::App* sub : level->get_subcommands([](CLI::App*) { return true; }))
+    for (CLI::App* sub : subs)
       if (sub->check_name(std::string(word))) next = sub;
     if (next == nullptr) {
       scan.unknown = word;
@@ -64,8 +70,7 @@ CommandScan scan_command(CLI::App& cli, int argc, char** argv) {
 
 std::string command_names(CLI::App& app) {
   std::string names;
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
-    names += (names.empty() ? "" : ", ") + sub->get_name();
+  for (CLI::App* sub : commands_of(app)) names += (names.empty() ? "" : ", ") + sub->get_name();
   return names;
 }
 

@@ -1,4 +1,5 @@
 #include "ops/doctor.hpp"
+#include "core/config_reserved.hpp"
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "core/http_client.hpp"
@@ -24,6 +25,16 @@ namespace {
 
 CheckResult make(std::string name, CheckStatus status, const std::string& detail) {
   return {std::move(name), status, redact(detail)};
+}
+
+// Keys the schema accepts that no command reads yet (core/config_reserved.hpp): said, so that
+// nobody tunes one expecting an effect.
+CheckResult check_reserved_keys() {
+  std::string keys;
+  for (const ReservedKey& k : reserved_config_keys()) keys += (keys.empty() ? "" : ", ") + k.key;
+  return make("config_reserved", CheckStatus::ok,
+              std::to_string(reserved_config_keys().size()) +
+                  " keys are accepted but not read yet (the operations commands that use them are not built): " + keys);
 }
 
 std::string gigabytes(std::uintmax_t bytes) {
@@ -237,6 +248,7 @@ DoctorReport run_doctor(const DoctorOptions& options, const EnvMap& env) {
   try {
     report.config = load_config(options.config_path, env);
     report.checks.push_back(make("config", CheckStatus::ok, options.config_path.string() + " is valid"));
+    report.checks.push_back(check_reserved_keys());
   } catch (const Error& e) {
     report.checks.push_back(make("config", CheckStatus::error, e.what()));
   }

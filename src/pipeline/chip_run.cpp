@@ -6,6 +6,7 @@
 
 #include "ais/interpolate.hpp"
 #include "ais/ship_geometry.hpp"
+#include "ais/track_set.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "dataset/chip_geojson.hpp"
@@ -580,6 +581,16 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   }
   dataset::write_coco_labels(index.list(), dataset_root(config), {}, ship_types);
   report.stac_searches = lookup.searches();
+  return report;
+}
+
+ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, const ChipRunOptions& options,
+                             const ais::ReadOptions& read) {
+  ais::TrackSet set = ais::read_track_set(ais_path, read);
+  stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
+  ChipFileReport report;
+  report.run = run_chipping(set.tracks, client, config, options, set.statics);
+  report.read = std::move(set.read);
   return report;
 }
 

@@ -21,6 +21,7 @@
 // is (a crash mid-run leaves no "started" row for chips in flight: they are simply redone).
 
 #include "ais/model.hpp"
+#include "ais/readers_csv.hpp"
 #include "core/config.hpp"
 #include "ops/ship_outcomes.hpp"
 
@@ -71,5 +72,16 @@ struct ChipRunReport {
 ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::PositionReport>>& tracks,
                            stac::StacClient& client, const Config& config, const ChipRunOptions& options,
                            const std::map<std::int64_t, ais::StaticData>& ships_static = {});
+
+struct ChipFileReport {
+  ais::ReadReport read;  // the AIS file: rows, bad rows and their problems
+  ChipRunReport run;
+};
+
+// `shipchips chip --ais FILE` (and the service's chip jobs): every ship of an AIS file (any
+// format ais::read_ais_file knows; `read` says how bad rows are handled) chipped on the scenes
+// that imaged it, searched through config.stac.
+ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, const ChipRunOptions& options,
+                             const ais::ReadOptions& read = {});
 
 }  // namespace shipchips::pipeline

@@ -26,7 +26,7 @@ DAY=$(echo "$START" | cut -c1-10 | tr -d -)
 # --- neither flag: refused --------------------------------------------------------------------
 rc=0; "$BIN" --config "$CONFIG" collect-ais > /dev/null 2> "$TMP/err.txt" || rc=$?
 [ "$rc" != 0 ] || { echo "collect-ais without --dry-run/--no-dry-run succeeded" >&2; exit 1; }
-grep -q "give --dry-run (synthetic AIS) or --no-dry-run (aisstream.io)" "$TMP/err.txt"
+grep -q "Exactly 1 option from \[--dry-run,--no-dry-run\] is required" "$TMP/err.txt"
 
 # --- capture during the window (the 60 min asked reach past its end) -----------------------------
 "$BIN" --config "$CONFIG" collect-ais --dry-run --restrict-to-schedule --now "$START" --window-min 60 --seed 5 \
