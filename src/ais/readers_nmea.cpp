@@ -4,6 +4,7 @@
 #include "ais/readers_csv.hpp"
 #include "ais/readers_detail.hpp"
 #include "ais/readers_xlsx.hpp"
+#include "core/input_file.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -45,6 +46,49 @@ UtcTime fix_time(UtcTime received, std::optional<int> second) {
   return t;
 }
 
+// The first line that says what a file is: blank lines and "#" comments (NMEA files such as
+// gpsd's samples carry them) skipped, but not DMA's "# Timestamp," header. Number 0: none.
+struct HeadLine {
+  long number = 0;
+  std::string text;
+};
+
+HeadLine head_line(const std::string& path) {
+  std::ifstream in = open_input_file(path, "AIS file");
+  std::string line;
+  long number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
+    while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back()))))
+      line.pop_back();
+    if (line.empty()) continue;
+    if (line[0] == '#' && line.rfind("# Timestamp,", 0) != 0) continue;
+    return {number, line};
+  }
+  return {};
+}
+
+// Why a file is no AIS file we read, as precisely as its first line tells.
+[[noreturn]] void throw_unrecognised(const std::string& path) {
+  const HeadLine head = head_line(path);
+  if (head.number == 0) throw Error(ErrorCode::input_invalid, path + ": empty file (no CSV header, no NMEA sentence)");
+  const auto names = header_names(head.text);
+  if (std::find(names.begin(), names.end(), "mmsi") != names.end()) {
+    for (const char* column : {"lat", "lon"}) {
+      if (std::find(names.begin(), names.end(), column) == names.end())
+        throw Error(ErrorCode::input_invalid,
+                    located(path, head.number, column,
+                            "required column is missing from the header (an upload CSV has mmsi, lat, lon, "
+                            "overpass_time)"));
+    }
+  }
+  throw Error(
+      ErrorCode::input_invalid,
+      path +
+          ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV or XLSX with mmsi,lat,lon, or NMEA)");
+}
+
 }  // namespace
 
 std::string_view to_string(AisFormat format) {
@@ -64,31 +108,22 @@ std::string_view to_string(AisFormat format) {
 }
 
 AisFormat detect_format(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path + ": cannot open file");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 byte-order mark
-    while (!line.empty() && (line.back() == '\r' || std::isspace(static_cast<unsigned char>(line.back()))))
-      line.pop_back();
-    if (line.empty()) continue;
-    if (line.rfind("# Timestamp,", 0) == 0 || line.rfind("Timestamp,", 0) == 0) return AisFormat::dma;
-    if (line[0] == '#') continue;  // a comment (NMEA files such as gpsd's samples carry them)
-    if (line[0] == '!' || line[0] == '\\' || line[0] == '$' || line.find("!AIVDM") != std::string::npos ||
-        line.find("!AIVDO") != std::string::npos)
-      return AisFormat::nmea;
-    const auto names = header_names(line);
-    const auto has = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
-    if (has("mmsi") && has("basedatetime")) return AisFormat::marinecadastre;
-    if (has("mmsi") && has("lat") && has("lon")) return AisFormat::upload;
-    return AisFormat::unknown;
-  }
+  const HeadLine head = head_line(path);
+  const std::string& line = head.text;
+  if (head.number == 0) return AisFormat::unknown;
+  if (line.rfind("# Timestamp,", 0) == 0 || line.rfind("Timestamp,", 0) == 0) return AisFormat::dma;
+  if (line[0] == '!' || line[0] == '\\' || line[0] == '$' || line.find("!AIVDM") != std::string::npos ||
+      line.find("!AIVDO") != std::string::npos)
+    return AisFormat::nmea;
+  const auto names = header_names(line);
+  const auto has = [&](const char* n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  if (has("mmsi") && has("basedatetime")) return AisFormat::marinecadastre;
+  if (has("mmsi") && has("lat") && has("lon")) return AisFormat::upload;
   return AisFormat::unknown;
 }
 
 ReadReport read_nmea_file(const std::string& path, const AisSink& sink, const ReadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::input_invalid, path + ": cannot open file");
+  std::ifstream in = open_input_file(path, "AIS file");
   const std::string source = detail::source_name(path, options);
   ReadReport report;
   report.format = AisFormat::nmea;
@@ -173,10 +208,7 @@ ReadReport read_ais_file(const std::string& path, const AisSink& sink, const Rea
     case AisFormat::unknown:
       break;
   }
-  throw Error(
-      ErrorCode::input_invalid,
-      path +
-          ": not a recognised AIS file (DMA CSV, MarineCadastre CSV, upload CSV or XLSX with mmsi,lat,lon, or NMEA)");
+  throw_unrecognised(path);
 }
 
 ImportReport import_ais_file(const std::string& path, TrackStore& store, const ReadOptions& options,

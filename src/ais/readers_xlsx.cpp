@@ -2,6 +2,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -68,6 +69,7 @@ std::string gdal_date_to_iso(std::string text) {
 std::string xlsx_sheet_as_csv(const std::string& path) {
   static std::once_flag registered;
   std::call_once(registered, [] { GDALAllRegister(); });
+  check_input_file(path, "AIS file");
   // The first row is always the header: GDAL's own guess fails when every cell is text.
   const char* open_options[] = {"HEADERS=DISABLE", "FIELD_TYPES=AUTO", nullptr};
   const char* drivers[] = {"XLSX", nullptr};

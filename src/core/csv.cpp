@@ -1,6 +1,7 @@
 #include "core/csv.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -37,8 +38,7 @@ CsvReader::CsvReader(std::istream& in, std::string source, char delimiter, bool 
 }
 
 std::unique_ptr<CsvReader> CsvReader::open(const std::string& path, char delimiter) {
-  auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*file) throw Error(ErrorCode::input_invalid, path + ": cannot open file");
+  auto file = std::make_unique<std::ifstream>(open_input_file(path));
   auto reader = std::make_unique<CsvReader>(*file, path, delimiter);
   reader->m_owned = std::move(file);
   return reader;

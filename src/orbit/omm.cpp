@@ -2,6 +2,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -203,11 +204,7 @@ std::vector<Omm> parse_omm_text(std::string_view text, std::string_view source) 
 }
 
 std::vector<Omm> read_omm_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_omm_text(buffer.str(), path.string());
+  return parse_omm_text(read_input_file(path, "OMM file"), path.string());
 }
 
 }  // namespace shipchips::orbit

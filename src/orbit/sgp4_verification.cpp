@@ -1,6 +1,7 @@
 #include "orbit/sgp4_verification.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -183,8 +184,7 @@ CalendarTime julian_to_calendar(double jd) {
 }
 
 std::vector<VerificationCase> read_verification_cases(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open");
+  std::ifstream in = open_input_file(path, "TLE file");
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   const std::string source = path.string();

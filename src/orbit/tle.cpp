@@ -1,6 +1,7 @@
 #include "orbit/tle.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -339,11 +340,9 @@ std::vector<Tle> parse_tle_text(std::string_view text, std::string_view source, 
 }
 
 std::vector<Tle> read_tle_file(const std::filesystem::path& path, const TleParseOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_tle_text(buffer.str(), path.string(), options);
+  std::vector<Tle> sets = parse_tle_text(read_input_file(path, "TLE file"), path.string(), options);
+  if (sets.empty()) throw Error(ErrorCode::input_invalid, path.string() + ": no element set (an empty TLE file?)");
+  return sets;
 }
 
 }  // namespace shipchips::orbit

@@ -1,6 +1,7 @@
 #include "plan/esa_plan_kml.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 
 #include <pugixml.hpp>
 
@@ -384,11 +385,7 @@ std::vector<Datatake> parse_esa_plan_kml(std::string_view bytes, const std::stri
 }
 
 std::vector<Datatake> read_esa_plan_kml(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open ESA plan KML");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(ErrorCode::io_error, path.string() + ": read error");
-  return parse_esa_plan_kml(bytes, path.string());
+  return parse_esa_plan_kml(read_input_file(path, "ESA plan KML"), path.string());
 }
 
 }  // namespace shipchips::plan

@@ -2,6 +2,7 @@
 #include "plan/planner_tle.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "geo/s2_grid.hpp"
 
 #include <spdlog/spdlog.h>
@@ -62,12 +63,10 @@ std::vector<orbit::Tle> parse_element_sets(std::string_view text, std::string_vi
 }
 
 std::vector<orbit::Tle> read_element_sets(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, path.string() + ": cannot open element set file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::io_error, path.string() + ": read failed");
-  return parse_element_sets(buffer.str(), path.string());
+  std::vector<orbit::Tle> sets = parse_element_sets(read_input_file(path, "element set file"), path.string());
+  if (sets.empty())
+    throw Error(ErrorCode::input_invalid, path.string() + ": no element set (an empty TLE or OMM file?)");
+  return sets;
 }
 
 namespace detail {

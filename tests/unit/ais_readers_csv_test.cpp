@@ -432,3 +432,32 @@ TEST(AisReadersCsv, IngestRateAndProgress) {
   EXPECT_LT(report.seconds, 20.0);
   EXPECT_EQ(store.track(367000007, parse_iso8601("2022-06-20"), parse_iso8601("2022-06-21")).size(), 400u);
 }
+
+TEST(AisReadersCsv, UnreadableFilesSayWhy) {
+  shipchips::testing::TempDir dir("shipchips-readers-unreadable");
+  const AisSink sink;
+  const auto error_of = [&](const std::string& path) {
+    try {
+      read_ais_file(path, sink);
+    } catch (const Error& e) {
+      return std::pair(e.code(), std::string(e.what()));
+    }
+    return std::pair(ErrorCode::internal, std::string("no error"));
+  };
+  // An upload CSV without its lat column: the header names the column (not "not recognised").
+  const std::string no_lat =
+      dir.write("no_lat.csv", "\n# exported\nmmsi,lon,overpass_time\n1,2,2020-06-14T10:00:00Z\n");
+  EXPECT_EQ(error_of(no_lat),
+            std::pair(ErrorCode::input_invalid,
+                      no_lat + ":3: lat: required column is missing from the header (an upload CSV has mmsi, lat, lon, "
+                               "overpass_time)"));
+  const std::string empty = dir.write("empty.csv", " \n\n");
+  EXPECT_EQ(error_of(empty),
+            std::pair(ErrorCode::input_invalid, empty + ": empty file (no CSV header, no NMEA sentence)"));
+  EXPECT_EQ(error_of(dir.path.string()),
+            std::pair(ErrorCode::input_invalid, dir.path.string() + ": is a directory, not a file (AIS file)"));
+  const std::string missing = (dir.path / "missing.csv").string();
+  EXPECT_EQ(error_of(missing), std::pair(ErrorCode::not_found, missing + ": no such file (AIS file)"));
+  const std::string missing_xlsx = (dir.path / "missing.xlsx").string();
+  EXPECT_EQ(error_of(missing_xlsx), std::pair(ErrorCode::not_found, missing_xlsx + ": no such file (AIS file)"));
+}

@@ -2,6 +2,7 @@
 // values are read off the element sets by hand or computed with Debian's python3-sgp4
 // (Satrec.twoline2rv: jdsatepoch, jdsatepochF, no_kozai, bstar).
 #include "../support/reference.hpp"
+#include "../support/temp_dir.hpp"
 #include "core/error.hpp"
 #include "orbit/tle.hpp"
 
@@ -186,4 +187,23 @@ TEST(OrbitTle, ReadsTheReferenceSentinel2File) {
   EXPECT_EQ(sets[6].catalog_number, 42063);
   EXPECT_EQ(sets[6].epoch_year, 2024);
   EXPECT_THROW(read_tle_file("/nonexistent/x.tle"), Error);
+}
+
+TEST(OrbitTle, EmptyFileOrDirectoryIsBadInputNamingIt) {
+  const shipchips::testing::TempDir dir("orbit-tle-files");
+  const std::string empty = dir.write("empty.tle", "\n# only a comment\n");
+  try {
+    read_tle_file(empty);
+    FAIL() << "an empty TLE file was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_EQ(std::string(e.what()), empty + ": no element set (an empty TLE file?)");
+  }
+  try {
+    read_tle_file(dir.path);
+    FAIL() << "a directory was read as a TLE file";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_EQ(std::string(e.what()), dir.path.string() + ": is a directory, not a file (TLE file)");
+  }
 }
