@@ -61,11 +61,13 @@ class Descriptor {
   int m_fd;
 };
 
-void fsync_path(const fs::path& path, int flags, std::string_view what) {
+// Errors name `shown` (the file the caller writes, not its temporary name) when given.
+void fsync_path(const fs::path& path, int flags, std::string_view what, const fs::path& shown = {}) {
+  const fs::path& name = shown.empty() ? path : shown;
   Descriptor fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (fd.get() < 0) io_fail(path, std::string("cannot open to ") + std::string(what), errno);
-  if (::fsync(fd.get()) != 0) io_fail(path, what, errno);
-  if (const int e = fd.close(); e != 0) io_fail(path, what, e);
+  if (fd.get() < 0) io_fail(name, std::string("cannot open to ") + std::string(what), errno);
+  if (::fsync(fd.get()) != 0) io_fail(name, what, errno);
+  if (const int e = fd.close(); e != 0) io_fail(name, what, e);
 }
 
 void remove_quietly(const fs::path& path) {
@@ -91,18 +93,18 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
   const fs::path temp = temp_name_for(path);
   try {
     Descriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (fd.get() < 0) io_fail(temp, "cannot create", errno);
+    if (fd.get() < 0) io_fail(path, "cannot create its temporary file", errno);
     std::size_t written = 0;
     while (written < bytes.size()) {
       const ssize_t n = ::write(fd.get(), bytes.data() + written, bytes.size() - written);
       if (n < 0) {
         if (errno == EINTR) continue;
-        io_fail(temp, "write failed", errno);
+        io_fail(path, "write failed", errno);
       }
       written += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd.get()) != 0) io_fail(temp, "flush failed", errno);
-    if (const int e = fd.close(); e != 0) io_fail(temp, "flush failed", e);
+    if (::fsync(fd.get()) != 0) io_fail(path, "flush failed", errno);
+    if (const int e = fd.close(); e != 0) io_fail(path, "flush failed", e);
     if (::rename(temp.c_str(), path.c_str()) != 0) io_fail(path, "rename failed", errno);
   } catch (...) {
     remove_quietly(temp);
@@ -122,10 +124,12 @@ AtomicOutput::~AtomicOutput() {
 
 void AtomicOutput::commit() {
   if (m_committed) return;
-  if (!fs::exists(m_temp)) throw Error(ErrorCode::io_error, m_temp.string() + ": nothing was written");
+  if (!fs::exists(m_temp))
+    throw Error(ErrorCode::io_error,
+                m_final.string() + ": nothing was written (to " + m_temp.filename().string() + ")");
   // The writer (GDAL, SQLite, our own stream) closed the file; its bytes may still be only in
   // the page cache.
-  fsync_path(m_temp, O_RDONLY, "flush");
+  fsync_path(m_temp, O_RDONLY, "flush", m_final);
   if (::rename(m_temp.c_str(), m_final.c_str()) != 0) io_fail(m_final, "rename failed", errno);
   m_committed = true;
   fsync_directory(folder_of(m_final));

@@ -81,18 +81,26 @@ ScheduleWriteResult write_schedule_versioned(const std::filesystem::path& path,
   ScheduleWriteResult result;
   const std::string text = schedule_csv(windows);
   std::error_code ec;
-  if (std::filesystem::is_regular_file(path, ec)) {
-    const std::string previous = read_all(path);
-    if (previous == text) return result;  // same schedule: not a new version, file left as it was
-    const std::filesystem::path dir = schedule_history_dir(path);
-    const std::string base = path.stem().string() + "_" + version_stamp(modification_time(path));
-    std::filesystem::path target = dir / (base + path.extension().string());
-    for (int n = 2; std::filesystem::exists(target, ec); ++n)
-      target = dir / (base + "_" + std::to_string(n) + path.extension().string());
-    write_file_atomic(target, previous);
-    result.archived = target;
+  const std::filesystem::path dir = schedule_history_dir(path);
+  const bool had_history = std::filesystem::exists(dir, ec);
+  try {
+    if (std::filesystem::is_regular_file(path, ec)) {
+      const std::string previous = read_all(path);
+      if (previous == text) return result;  // same schedule: not a new version, file left as it was
+      const std::string base = path.stem().string() + "_" + version_stamp(modification_time(path));
+      std::filesystem::path target = dir / (base + path.extension().string());
+      for (int n = 2; std::filesystem::exists(target, ec); ++n)
+        target = dir / (base + "_" + std::to_string(n) + path.extension().string());
+      write_file_atomic(target, previous);
+      result.archived = target;
+    }
+    write_file_atomic(path, text);
+  } catch (const Error&) {
+    // The schedule stays as it was (a full disk, say), so its copy in history is no new version.
+    if (result.archived) std::filesystem::remove(*result.archived, ec);
+    if (!had_history) std::filesystem::remove(dir, ec);  // removes only an empty folder
+    throw;
   }
-  write_file_atomic(path, text);
   if (keep > 0) {
     std::vector<std::filesystem::path> versions = schedule_versions(path);
     const std::size_t excess = versions.size() > static_cast<std::size_t>(keep) ? versions.size() - keep : 0;

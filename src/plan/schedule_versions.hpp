@@ -7,7 +7,8 @@
 // (satellite_tracking.schedule_versions_keep; 0 keeps all). A new schedule identical to the
 // current one is not a new version: nothing is archived. Every file is written atomically
 // (copy to history first, then the new schedule), so the schedule path always holds a whole
-// schedule.
+// schedule; when the new schedule cannot be written, the copy is removed again, leaving the
+// schedule and its history as they were.
 
 #include "core/time.hpp"
 #include "plan/schedule.hpp"

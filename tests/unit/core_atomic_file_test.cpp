@@ -1,3 +1,4 @@
+#include "../support/file_size_limit.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
@@ -97,5 +98,24 @@ TEST(CoreAtomicFile, MakeDirectoriesNamesTheFolderItCannotCreate) {
     EXPECT_EQ(e.code(), ErrorCode::io_error);
     EXPECT_NE(std::string(e.what()).find((dir / "file" / "sub").string()), std::string::npos) << e.what();
   }
+  fs::remove_all(dir);
+}
+
+TEST(CoreAtomicFile, FullDiskNamesTheFileNotItsTemporaryAndKeepsTheOldContent) {
+  const fs::path dir = fresh_dir("atomic_full");
+  const fs::path target = dir / "plan.csv";
+  write_file_atomic(target, "old");
+  try {
+    const shipchips::testing::FileSizeLimit limit(8);
+    write_file_atomic(target, std::string(64, 'x'));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), ErrorCode::io_error);
+    EXPECT_EQ(what.rfind(target.string() + ": write failed: ", 0), 0u) << what;
+    EXPECT_EQ(what.find(".tmp."), std::string::npos) << what;
+  }
+  EXPECT_EQ(slurp(target), "old");
+  EXPECT_EQ(count_entries(dir), 1u);  // no temporary left
   fs::remove_all(dir);
 }

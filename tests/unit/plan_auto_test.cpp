@@ -1,6 +1,7 @@
 // The auto planner's split between the ESA plan and TLE prediction, and versioned schedule
 // writes. The end-to-end comparison with the esa_plan and tle modes is
 // tests/integration/test_predict_auto.sh.
+#include "../support/file_size_limit.hpp"
 #include "../support/reference.hpp"
 #include "core/error.hpp"
 #include "plan/planner_auto.hpp"
@@ -151,5 +152,24 @@ TEST(PlanScheduleVersions, KeepsPreviousWithItsWriteTimeAndPrunes) {
   EXPECT_EQ(versions[1].filename(), "overpass_schedule_20260323T000000Z.csv");
   EXPECT_EQ(read_schedule(path).at(0).start, parse_iso8601("2026-03-23T10:00:00Z"));
   EXPECT_THROW(write_schedule_versioned(path, {}, -1), Error);
+  fs::remove_all(dir);
+}
+
+TEST(PlanScheduleVersions, FailedWriteLeavesScheduleAndHistoryAsTheyWere) {
+  const fs::path dir = fs::temp_directory_path() / ("shipchips_versions_full_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const fs::path path = dir / "plan" / "overpass_schedule.csv";
+  write_schedule_versioned(path, {window("2026-03-20T10:00:00Z")}, 0);
+  const std::string v1 = read_text(path);
+  std::vector<OverpassWindow> more;
+  for (int day = 20; day < 30; ++day) more.push_back(window("2026-03-" + std::to_string(day) + "T10:00:00Z"));
+  {
+    // Room for the copy of the one-row schedule in history, not for the ten-row one.
+    const shipchips::testing::FileSizeLimit limit(v1.size() + 10);
+    EXPECT_THROW(write_schedule_versioned(path, more, 0), Error);
+  }
+  EXPECT_EQ(read_text(path), v1);
+  EXPECT_FALSE(fs::exists(schedule_history_dir(path)));  // neither the copy nor its new folder
+  EXPECT_EQ(std::distance(fs::directory_iterator(path.parent_path()), fs::directory_iterator{}), 1);
   fs::remove_all(dir);
 }
