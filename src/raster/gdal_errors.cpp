@@ -1,6 +1,7 @@
 #include "raster/gdal_errors.hpp"
 
 #include <cpl_error.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <cctype>
@@ -29,6 +30,11 @@ void GdalErrorCapture::handler(int error_class, int error_number, const char* me
 
 namespace {
 
+void log_gdal_message(CPLErr error_class, CPLErrorNum number, const char* message) {
+  const auto level = error_class >= CE_Failure ? spdlog::level::warn : spdlog::level::debug;
+  spdlog::log(level, "GDAL: {} (error {})", message ? message : "(no message)", static_cast<int>(number));
+}
+
 bool contains_ci(std::string_view text, std::string_view needle) {
   if (needle.size() > text.size()) return false;
   for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
@@ -42,6 +48,10 @@ bool contains_ci(std::string_view text, std::string_view needle) {
 }
 
 }  // namespace
+
+void route_gdal_messages_to_log() {
+  CPLSetErrorHandler(log_gdal_message);
+}
 
 ErrorCode classify_gdal_failure(std::string_view messages, int error_number, bool remote) {
   // GDAL phrases HTTP failures as "HTTP response code: 503" or "HTTP error code : 503".

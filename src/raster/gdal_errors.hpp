@@ -27,6 +27,13 @@ class GdalErrorCapture {
   int m_last_number = 0;
 };
 
+// Sends what GDAL reports outside any GdalErrorCapture (on any thread) to the log: failures as
+// warnings, the rest as debug lines, each "GDAL: message", instead of GDAL's default handler
+// printing "ERROR 1: ..." on stderr beside the one error line of a command. Code that calls
+// GDAL without a capture still checks the result and raises its own error; this only keeps the
+// raw text off stderr. Process-wide (CPLSetErrorHandler); called by configure_gdal_for_cogs.
+void route_gdal_messages_to_log();
+
 // The error code of a GDAL failure from its messages: HTTP 5xx/429, timeouts and connection
 // failures → network_transient; 404 or a missing file → not_found; an unreadable or undecodable
 // file → contract_violation; anything else on a remote file → network_transient, on a local

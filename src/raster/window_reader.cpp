@@ -84,6 +84,7 @@ void forget_remote_state(const std::string& gdal_path) {
 
 void configure_gdal_for_cogs(const RemoteReadOptions& o) {
   GDALAllRegister();
+  route_gdal_messages_to_log();
   CPLSetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", o.disable_readdir_on_open ? "EMPTY_DIR" : "FALSE");
   CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS",
                      o.allowed_extensions.empty() ? nullptr : o.allowed_extensions.c_str());

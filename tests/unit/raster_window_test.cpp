@@ -11,12 +11,15 @@
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 #include <ogr_spatialref.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
 using namespace shipchips;
 using namespace shipchips::raster;
@@ -265,6 +268,32 @@ TEST(RasterGdalErrors, MessagesMapToCategories) {
             ErrorCode::contract_violation);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, false), ErrorCode::io_error);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, true), ErrorCode::network_transient);
+}
+
+TEST(RasterGdalErrors, UncapturedMessagesGoToTheLogNotStderr) {
+  // The chip run's prefetch once let GDAL's default handler print "ERROR 1: ..." lines on stderr
+  // beside the command's one error line.
+  std::ostringstream logged;
+  const auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged));
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+  route_gdal_messages_to_log();
+  ::testing::internal::CaptureStderr();
+  CPLError(CE_Failure, CPLE_AppDefined, "Request for %d-%d failed with response_code=416", 10, 20);
+  std::string captured;
+  {
+    GdalErrorCapture capture;
+    CPLError(CE_Failure, CPLE_AppDefined, "inside a capture");
+    captured = capture.messages();
+  }
+  const std::string on_stderr = ::testing::internal::GetCapturedStderr();
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(on_stderr, "");
+  EXPECT_NE(logged.str().find("[warning] GDAL: Request for 10-20 failed with response_code=416"), std::string::npos)
+      << logged.str();
+  EXPECT_EQ(captured, "inside a capture");
+  EXPECT_EQ(logged.str().find("inside a capture"), std::string::npos) << logged.str();
 }
 
 TEST(RasterHref, HttpGoesThroughVsicurl) {
