@@ -138,5 +138,5 @@ rc_dir=$?
 set -e
 [ "$rc_host" -ne 0 ] && grep -q "loopback" "$tmp/err" || fail "--host 0.0.0.0 accepted (rc $rc_host)"
 [ "$rc_kind" -ne 0 ] && grep -q "boom" "$tmp/err2" || fail "unknown fault kind accepted (rc $rc_kind)"
-[ "$rc_dir" -ne 0 ] && grep -q "not a directory" "$tmp/err3" || fail "missing --dir accepted (rc $rc_dir)"
+[ "$rc_dir" -eq 9 ] && grep -q "no such folder" "$tmp/err3" || fail "missing --dir: expected not_found (exit 9), got rc $rc_dir"
 echo "test_fixture_serve: OK"
