@@ -40,6 +40,7 @@ class CollectAisCommand : public Command {
                    "Capture this many minutes, then flush and write snapshots (0: until stopped; dry run: 30)");
     sub.add_flag("--once", m_once, "End when no window is open instead of waiting for the next");
     sub.add_option("--now", m_now, "Dry run: the simulated start time (ISO 8601; default now)")
+        ->check(iso8601_time)
         ->excludes(source->get_option("--no-dry-run"));
     sub.add_option("--seed", m_seed, "Dry run: random seed of the synthetic traffic");
     sub.add_option("--ships", m_ships, "Dry run: synthetic ships per area (default 12)")->check(CLI::Range(1, 10000));

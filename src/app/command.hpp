@@ -3,6 +3,7 @@
 // setup() declares and validates options on a CLI11 subcommand, run() does the work.
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -62,5 +63,17 @@ inline const CLI::Validator non_negative_number(
       return value >= 0 ? std::string() : "must not be negative, not " + text;
     },
     "NONNEGATIVE");
+// An ISO 8601 time as parse_iso8601 reads it ("--now: invalid ISO 8601 time '2020-06-32': no
+// such date"); the option then parses in run() without failing.
+inline const CLI::Validator iso8601_time(
+    [](std::string& text) -> std::string {
+      try {
+        parse_iso8601(text);
+      } catch (const Error& e) {
+        return e.what();
+      }
+      return std::string();
+    },
+    "TIME");
 
 }  // namespace shipchips::app
