@@ -1,8 +1,7 @@
 #include "ais/track_store.hpp"
 
 #include "core/error.hpp"
-
-#include <sqlite3.h>
+#include "core/sqlite_db.hpp"
 
 #include <array>
 #include <string_view>
@@ -10,9 +9,11 @@
 namespace shipchips::ais {
 namespace {
 
-// Each entry moves the schema one version up; never edit an applied entry, append a new one.
-constexpr std::array<const char*, 1> kMigrations = {
-    R"sql(
+// The track store's component in schema_versions (core/sqlite_db.hpp). Each entry moves the
+// schema one version up; never edit an applied entry, append a new one.
+constexpr std::string_view kComponent = "track_store";
+constexpr std::array<sqlite::Migration, 1> kMigrations{{
+    {1, R"sql(
 CREATE TABLE positions (
   id INTEGER PRIMARY KEY,
   mmsi INTEGER NOT NULL,
@@ -47,7 +48,8 @@ CREATE TABLE static_reports (
 CREATE UNIQUE INDEX static_exact ON static_reports(mmsi, time_us, name, callsign, destination,
   ifnull(imo, -1), ifnull(ship_type, -1), ifnull(dim_a, -1), ifnull(dim_b, -1), ifnull(dim_c, -1),
   ifnull(dim_d, -1), ifnull(draught, -1));
-)sql"};
+)sql"},
+}};
 
 std::int64_t to_us(UtcTime t) {
   return t.time_since_epoch().count();
@@ -56,97 +58,46 @@ UtcTime from_us(std::int64_t us) {
   return UtcTime(std::chrono::microseconds(us));
 }
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, std::string_view sql) : m_db(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
-      throw Error(ErrorCode::internal, std::string("track store: cannot prepare SQL: ") + sqlite3_errmsg(db));
-  }
-  ~Stmt() { sqlite3_finalize(m_stmt); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  void reset() {
-    sqlite3_reset(m_stmt);
-    sqlite3_clear_bindings(m_stmt);
-  }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
-  void bind(int i, double v) { sqlite3_bind_double(m_stmt, i, v); }
-  void bind(int i, const std::string& v) {
-    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::string_view v) {
-    sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  template <typename T>
-  void bind(int i, const std::optional<T>& v) {
-    if (!v)
-      sqlite3_bind_null(m_stmt, i);
-    else if constexpr (std::is_floating_point_v<T>)
-      bind(i, static_cast<double>(*v));
-    else
-      bind(i, static_cast<std::int64_t>(*v));
-  }
-  // true while a row is available; false when done.
-  bool step() {
-    const int rc = sqlite3_step(m_stmt);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw Error(ErrorCode::io_error, std::string("track store: ") + sqlite3_errmsg(m_db));
-  }
-  std::int64_t i64(int c) const { return sqlite3_column_int64(m_stmt, c); }
-  double dbl(int c) const { return sqlite3_column_double(m_stmt, c); }
-  bool null(int c) const { return sqlite3_column_type(m_stmt, c) == SQLITE_NULL; }
-  std::optional<double> opt_dbl(int c) const { return null(c) ? std::nullopt : std::optional<double>(dbl(c)); }
-  template <typename T>
-  std::optional<T> opt_int(int c) const {
-    return null(c) ? std::nullopt : std::optional<T>(static_cast<T>(i64(c)));
-  }
-  std::string text(int c) const {
-    const auto* p = sqlite3_column_text(m_stmt, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, c)))
-             : std::string();
-  }
-
- private:
-  sqlite3* m_db;
-  sqlite3_stmt* m_stmt = nullptr;
-};
+template <typename T>
+std::optional<T> opt_int(const sqlite::Statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return static_cast<T>(s.int64(column));
+}
 
 constexpr const char* kPositionColumns =
     "mmsi, time_us, lat, lon, sog, cog, heading, nav_status, class, source, provider";
 constexpr const char* kStaticColumns =
     "mmsi, time_us, name, callsign, imo, ship_type, dim_a, dim_b, dim_c, dim_d, draught, destination, source, provider";
 
-PositionReport read_position(const Stmt& s) {
+PositionReport read_position(const sqlite::Statement& s) {
   PositionReport r;
-  r.mmsi = s.i64(0);
-  r.time = from_us(s.i64(1));
-  r.lat = s.dbl(2);
-  r.lon = s.dbl(3);
-  r.sog_kn = s.opt_dbl(4);
-  r.cog_deg = s.opt_dbl(5);
-  r.heading_deg = s.opt_dbl(6);
-  r.nav_status = s.opt_int<int>(7);
+  r.mmsi = s.int64(0);
+  r.time = from_us(s.int64(1));
+  r.lat = s.real(2);
+  r.lon = s.real(3);
+  r.sog_kn = s.opt_real(4);
+  r.cog_deg = s.opt_real(5);
+  r.heading_deg = s.opt_real(6);
+  r.nav_status = opt_int<int>(s, 7);
   r.ais_class = parse_ais_class(s.text(8));
   r.source = s.text(9);
   r.provider = s.text(10);
   return r;
 }
 
-StaticData read_static(const Stmt& s) {
+StaticData read_static(const sqlite::Statement& s) {
   StaticData d;
-  d.mmsi = s.i64(0);
-  d.time = from_us(s.i64(1));
+  d.mmsi = s.int64(0);
+  d.time = from_us(s.int64(1));
   d.name = s.text(2);
   d.callsign = s.text(3);
-  d.imo = s.opt_int<std::int64_t>(4);
-  d.ship_type = s.opt_int<int>(5);
-  d.dim_a = s.opt_int<int>(6);
-  d.dim_b = s.opt_int<int>(7);
-  d.dim_c = s.opt_int<int>(8);
-  d.dim_d = s.opt_int<int>(9);
-  d.draught_m = s.opt_dbl(10);
+  d.imo = opt_int<std::int64_t>(s, 4);
+  d.ship_type = opt_int<int>(s, 5);
+  d.dim_a = opt_int<int>(s, 6);
+  d.dim_b = opt_int<int>(s, 7);
+  d.dim_c = opt_int<int>(s, 8);
+  d.dim_d = opt_int<int>(s, 9);
+  d.draught_m = s.opt_real(10);
   d.destination = s.text(11);
   d.source = s.text(12);
   d.provider = s.text(13);
@@ -159,7 +110,7 @@ std::string area_clause(const BBox& box) {
   return box.min_lon <= box.max_lon ? "lat BETWEEN ?3 AND ?4 AND lon BETWEEN ?5 AND ?6"
                                     : "lat BETWEEN ?3 AND ?4 AND (lon >= ?5 OR lon <= ?6)";
 }
-void bind_area(Stmt& s, const BBox& box, UtcTime t0, UtcTime t1) {
+void bind_area(sqlite::Statement& s, const BBox& box, UtcTime t0, UtcTime t1) {
   s.bind(1, to_us(t0));
   s.bind(2, to_us(t1));
   s.bind(3, box.min_lat);
@@ -168,81 +119,38 @@ void bind_area(Stmt& s, const BBox& box, UtcTime t0, UtcTime t1) {
   s.bind(6, box.max_lon);
 }
 
-void exec(sqlite3* db, const std::string& sql) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string text = msg ? msg : "unknown error";
-    sqlite3_free(msg);
-    throw Error(ErrorCode::io_error, "track store: " + text);
-  }
-}
-
 }  // namespace
 
 struct TrackStore::Impl {
-  sqlite3* db = nullptr;
-  ~Impl() { sqlite3_close_v2(db); }
-
-  void exec(const std::string& sql) { ais::exec(db, sql); }
-  std::int64_t scalar(const std::string& sql) {
-    Stmt s(db, sql);
-    return s.step() ? s.i64(0) : 0;
+  explicit Impl(const std::string& path) : db(path) {}
+  sqlite::Database db;
+  std::int64_t scalar(std::string_view sql) {
+    sqlite::Statement s = db.prepare(sql);
+    return s.step() ? s.int64(0) : 0;
   }
 };
 
-namespace {
-// Rolls back unless committed, so a throwing sink or a full disk never leaves a half batch.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : m_db(db) { exec(m_db, "BEGIN IMMEDIATE"); }
-  void commit() {
-    exec(m_db, "COMMIT");
-    m_done = true;
-  }
-  ~Transaction() {
-    if (!m_done) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-
- private:
-  sqlite3* m_db;
-  bool m_done = false;
-};
-}  // namespace
-
-TrackStore::TrackStore(const std::string& path) : m_impl(std::make_unique<Impl>()), m_path(path) {
-  if (sqlite3_open_v2(path.c_str(), &m_impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
-    throw Error(ErrorCode::io_error,
-                path + ": cannot open the track store: " + (m_impl->db ? sqlite3_errmsg(m_impl->db) : "out of memory"));
-  sqlite3_busy_timeout(m_impl->db, 10000);
-  if (path != ":memory:") m_impl->exec("PRAGMA journal_mode=WAL");
-  m_impl->exec("PRAGMA synchronous=NORMAL");
+TrackStore::TrackStore(const std::string& path) : m_impl(std::make_unique<Impl>(path)), m_path(path) {
   // Index pages of a big batch stay in memory (the default 2 MB cache makes inserts into the
   // two position indexes read pages back from disk again and again).
-  m_impl->exec("PRAGMA cache_size=-65536");
-  const auto version = m_impl->scalar("PRAGMA user_version");
-  if (version > schema_version())
-    throw Error(ErrorCode::input_invalid, path + ": track store schema version " + std::to_string(version) +
-                                              " is newer than this program's " + std::to_string(schema_version()));
-  if (version < schema_version()) {
-    Transaction tx(m_impl->db);
-    for (auto v = version; v < schema_version(); ++v) m_impl->exec(kMigrations[static_cast<std::size_t>(v)]);
-    m_impl->exec("PRAGMA user_version=" + std::to_string(schema_version()));
-    tx.commit();
-  }
+  m_impl->db.exec("PRAGMA cache_size=-65536");
+  // Stores written before schema_versions counted their migrations in PRAGMA user_version.
+  sqlite::adopt_user_version(m_impl->db, kComponent);
+  sqlite::migrate(m_impl->db, kComponent, kMigrations);
 }
 
 TrackStore::~TrackStore() = default;
 
 int TrackStore::schema_version() {
-  return static_cast<int>(kMigrations.size());
+  return kMigrations.back().version;
 }
 
 InsertCounts TrackStore::insert(std::span<const PositionReport> reports) {
   InsertCounts counts;
   if (reports.empty()) return counts;
-  Transaction tx(m_impl->db);
-  Stmt s(m_impl->db, std::string("INSERT OR IGNORE INTO positions(") + kPositionColumns +
-                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  sqlite::Transaction tx(m_impl->db);
+  sqlite::Statement s(m_impl->db, std::string("INSERT OR IGNORE INTO positions(") + kPositionColumns +
+                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   for (const auto& r : reports) {
     s.reset();
     s.bind(1, static_cast<std::int64_t>(r.mmsi));
@@ -256,8 +164,8 @@ InsertCounts TrackStore::insert(std::span<const PositionReport> reports) {
     s.bind(9, to_string(r.ais_class));
     s.bind(10, r.source);
     s.bind(11, r.provider);
-    s.step();
-    if (sqlite3_changes(m_impl->db) > 0)
+    s.run();
+    if (m_impl->db.changes() > 0)
       ++counts.inserted;
     else
       ++counts.duplicates;
@@ -269,9 +177,9 @@ InsertCounts TrackStore::insert(std::span<const PositionReport> reports) {
 InsertCounts TrackStore::insert(std::span<const StaticData> reports) {
   InsertCounts counts;
   if (reports.empty()) return counts;
-  Transaction tx(m_impl->db);
-  Stmt s(m_impl->db, std::string("INSERT OR IGNORE INTO static_reports(") + kStaticColumns +
-                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  sqlite::Transaction tx(m_impl->db);
+  sqlite::Statement s(m_impl->db, std::string("INSERT OR IGNORE INTO static_reports(") + kStaticColumns +
+                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   for (const auto& d : reports) {
     s.reset();
     s.bind(1, static_cast<std::int64_t>(d.mmsi));
@@ -288,8 +196,8 @@ InsertCounts TrackStore::insert(std::span<const StaticData> reports) {
     s.bind(12, d.destination);
     s.bind(13, d.source);
     s.bind(14, d.provider);
-    s.step();
-    if (sqlite3_changes(m_impl->db) > 0)
+    s.run();
+    if (m_impl->db.changes() > 0)
       ++counts.inserted;
     else
       ++counts.duplicates;
@@ -299,8 +207,9 @@ InsertCounts TrackStore::insert(std::span<const StaticData> reports) {
 }
 
 std::vector<PositionReport> TrackStore::track(std::int64_t mmsi, UtcTime t0, UtcTime t1) const {
-  Stmt s(m_impl->db, std::string("SELECT ") + kPositionColumns +
-                         " FROM positions WHERE mmsi = ?1 AND time_us BETWEEN ?2 AND ?3 ORDER BY time_us, id");
+  sqlite::Statement s(m_impl->db,
+                      std::string("SELECT ") + kPositionColumns +
+                          " FROM positions WHERE mmsi = ?1 AND time_us BETWEEN ?2 AND ?3 ORDER BY time_us, id");
   s.bind(1, mmsi);
   s.bind(2, to_us(t0));
   s.bind(3, to_us(t1));
@@ -310,9 +219,9 @@ std::vector<PositionReport> TrackStore::track(std::int64_t mmsi, UtcTime t0, Utc
 }
 
 std::vector<PositionReport> TrackStore::ships_in(const BBox& box, UtcTime t0, UtcTime t1) const {
-  Stmt s(m_impl->db, std::string("SELECT ") + kPositionColumns +
-                         " FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " + area_clause(box) +
-                         " ORDER BY mmsi, time_us, id");
+  sqlite::Statement s(m_impl->db, std::string("SELECT ") + kPositionColumns +
+                                      " FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " + area_clause(box) +
+                                      " ORDER BY mmsi, time_us, id");
   bind_area(s, box, t0, t1);
   std::vector<PositionReport> out;
   while (s.step()) out.push_back(read_position(s));
@@ -320,17 +229,17 @@ std::vector<PositionReport> TrackStore::ships_in(const BBox& box, UtcTime t0, Ut
 }
 
 std::vector<std::int64_t> TrackStore::mmsis_in(const BBox& box, UtcTime t0, UtcTime t1) const {
-  Stmt s(m_impl->db, "SELECT DISTINCT mmsi FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " + area_clause(box) +
-                         " ORDER BY mmsi");
+  sqlite::Statement s(m_impl->db, "SELECT DISTINCT mmsi FROM positions WHERE time_us BETWEEN ?1 AND ?2 AND " +
+                                      area_clause(box) + " ORDER BY mmsi");
   bind_area(s, box, t0, t1);
   std::vector<std::int64_t> out;
-  while (s.step()) out.push_back(s.i64(0));
+  while (s.step()) out.push_back(s.int64(0));
   return out;
 }
 
 std::vector<StaticData> TrackStore::static_history(std::int64_t mmsi) const {
-  Stmt s(m_impl->db,
-         std::string("SELECT ") + kStaticColumns + " FROM static_reports WHERE mmsi = ?1 ORDER BY time_us, id");
+  sqlite::Statement s(m_impl->db, std::string("SELECT ") + kStaticColumns +
+                                      " FROM static_reports WHERE mmsi = ?1 ORDER BY time_us, id");
   s.bind(1, mmsi);
   std::vector<StaticData> out;
   while (s.step()) out.push_back(read_static(s));
@@ -367,21 +276,21 @@ std::optional<StaticData> TrackStore::static_of(std::int64_t mmsi) const {
 }
 
 std::optional<std::pair<UtcTime, UtcTime>> TrackStore::time_span(std::int64_t mmsi) const {
-  Stmt s(m_impl->db, "SELECT min(time_us), max(time_us) FROM positions WHERE mmsi = ?1");
+  sqlite::Statement s(m_impl->db, "SELECT min(time_us), max(time_us) FROM positions WHERE mmsi = ?1");
   s.bind(1, mmsi);
-  if (!s.step() || s.null(0)) return std::nullopt;
-  return std::make_pair(from_us(s.i64(0)), from_us(s.i64(1)));
+  if (!s.step() || s.is_null(0)) return std::nullopt;
+  return std::make_pair(from_us(s.int64(0)), from_us(s.int64(1)));
 }
 
 TrackCounts TrackStore::counts() const {
   TrackCounts c;
-  Stmt s(m_impl->db, "SELECT count(*), count(DISTINCT mmsi), min(time_us), max(time_us) FROM positions");
+  sqlite::Statement s(m_impl->db, "SELECT count(*), count(DISTINCT mmsi), min(time_us), max(time_us) FROM positions");
   if (s.step()) {
-    c.positions = s.i64(0);
-    c.ships = s.i64(1);
-    if (!s.null(2)) {
-      c.first = from_us(s.i64(2));
-      c.last = from_us(s.i64(3));
+    c.positions = s.int64(0);
+    c.ships = s.int64(1);
+    if (!s.is_null(2)) {
+      c.first = from_us(s.int64(2));
+      c.last = from_us(s.int64(3));
     }
   }
   c.static_reports = m_impl->scalar("SELECT count(*) FROM static_reports");

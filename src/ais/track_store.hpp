@@ -1,7 +1,8 @@
 #pragma once
 // The track store: every AIS ping and every static report, in SQLite (a file or ":memory:").
 //
-// Schema (PRAGMA user_version counts the migrations applied; a newer file is refused):
+// Schema (component "track_store" in schema_versions, core/sqlite_db.hpp; a store written before
+// that table counted its migrations in PRAGMA user_version and is adopted; a newer one is refused):
 //   positions(mmsi, time_us, lat, lon, sog, cog, heading, nav_status, class, source, provider)
 //     - exact duplicates are dropped: a unique index over every measured value (mmsi, time,
 //       lat, lon, sog, cog, heading, nav status; NULL counted as a value) with INSERT OR
@@ -13,9 +14,9 @@
 //                  destination, source, provider) — the history, exact duplicates dropped.
 // Times are stored as integer microseconds since the Unix epoch (UTC).
 //
-// Opening sets WAL (readers never block the writer), synchronous=NORMAL and a 10 s busy
-// timeout. insert() writes a whole batch in one transaction with one prepared statement:
-// 100k rows take well under a second.
+// Opened through core/sqlite_db (WAL, synchronous=NORMAL, 10 s busy timeout; errors classified:
+// busy → database_busy, corrupt → database_corrupt, ...). insert() writes a whole batch in one transaction with one
+// prepared statement: 100k rows take well under a second.
 
 #include "ais/model.hpp"
 
@@ -49,8 +50,9 @@ struct InsertCounts {
 
 class TrackStore {
  public:
-  // Opens or creates the store and migrates its schema. Error(io_error) when the file cannot
-  // be opened, Error(input_invalid) when its schema is newer than this program.
+  // Opens or creates the store (and its folder) and migrates its schema. Errors name the path:
+  // io_error when the file cannot be opened, contract_violation when its schema is newer than
+  // this program, database_corrupt when it is not a database.
   explicit TrackStore(const std::string& path);
   ~TrackStore();
   TrackStore(const TrackStore&) = delete;

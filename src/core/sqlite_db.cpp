@@ -214,4 +214,22 @@ int migrate(Database& db, std::string_view component, std::span<const Migration>
   return current;
 }
 
+int adopt_user_version(Database& db, std::string_view component) {
+  ensure_versions_table(db);
+  Transaction tx(db);
+  const int current = schema_version(db, component);
+  if (current > 0) return current;
+  int legacy = 0;
+  {
+    Statement q = db.prepare("PRAGMA user_version");
+    if (q.step()) legacy = static_cast<int>(q.int64(0));
+  }
+  if (legacy <= 0) return 0;
+  Statement up = db.prepare("INSERT INTO schema_versions(component, version, applied_at) VALUES(?1, ?2, ?3)");
+  up.bind(1, component).bind(2, legacy).bind(3, format_iso8601(utc_now(), 0));
+  up.run();
+  tx.commit();
+  return legacy;
+}
+
 }  // namespace shipchips::sqlite

@@ -124,5 +124,9 @@ struct Migration {
 int schema_version(Database& db, std::string_view component);
 // Applies migrations[i] for every version above the stored one; returns the new version.
 int migrate(Database& db, std::string_view component, std::span<const Migration> migrations);
+// For a component whose files predate schema_versions and counted their migrations in PRAGMA
+// user_version: when `component` has no row yet and user_version is above 0, records that
+// version for it (so migrate() applies only what is newer). Returns the component's version.
+int adopt_user_version(Database& db, std::string_view component);
 
 }  // namespace shipchips::sqlite

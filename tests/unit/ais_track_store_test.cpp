@@ -183,7 +183,8 @@ TEST(AisTrackStore, FileStoreIsWalVersionedAndPersistent) {
     store.insert(std::span<const PositionReport>(batch));
   }
   EXPECT_EQ(sqlite_text(db.path(), "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(sqlite_text(db.path(), "PRAGMA user_version"), std::to_string(TrackStore::schema_version()));
+  EXPECT_EQ(sqlite_text(db.path(), "SELECT version FROM schema_versions WHERE component = 'track_store'"),
+            std::to_string(TrackStore::schema_version()));
   {
     TrackStore again(db.path().string());  // reopening migrates nothing and keeps the rows
     EXPECT_EQ(again.counts().positions, 1);
@@ -191,16 +192,47 @@ TEST(AisTrackStore, FileStoreIsWalVersionedAndPersistent) {
   // A file from a newer program is refused, not damaged.
   sqlite3* h = nullptr;
   sqlite3_open(db.path().c_str(), &h);
-  sqlite3_exec(h, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+  sqlite3_exec(h, "UPDATE schema_versions SET version = 99 WHERE component = 'track_store'", nullptr, nullptr, nullptr);
   sqlite3_close(h);
   try {
     TrackStore newer(db.path().string());
     FAIL() << "a newer schema was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_EQ(e.code(), ErrorCode::contract_violation);
     EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(db.path().string()), std::string::npos) << e.what();
   }
-  EXPECT_THROW(TrackStore("/nonexistent-dir/x/track.db"), Error);
+  EXPECT_EQ(sqlite_text(db.path(), "SELECT count(*) FROM positions"), "1");
+  // A folder that cannot be made (a file is in the way) is an io_error naming the path.
+  try {
+    TrackStore("/dev/null/x/track.db");
+    FAIL() << "a store under /dev/null was opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io_error) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/dev/null/x"), std::string::npos) << e.what();
+  }
+}
+
+// A store written before schema_versions existed (its one migration counted in PRAGMA
+// user_version = 1) is adopted: nothing is created again and its rows stay.
+TEST(AisTrackStore, StoreFromBeforeSchemaVersionsIsAdopted) {
+  TempFile db("legacy.db");
+  {
+    TrackStore store(db.path().string());
+    PositionReport p;
+    p.mmsi = 211000001;
+    p.time = parse_iso8601("2026-03-20T10:40:00Z");
+    p.lat = 54.0;
+    p.lon = 10.0;
+    store.insert(std::span<const PositionReport>(&p, 1));
+  }
+  sqlite3* h = nullptr;
+  sqlite3_open(db.path().c_str(), &h);
+  ASSERT_EQ(sqlite3_exec(h, "DROP TABLE schema_versions; PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(h);
+  TrackStore adopted(db.path().string());
+  EXPECT_EQ(adopted.counts().positions, 1);
+  EXPECT_EQ(sqlite_text(db.path(), "SELECT version FROM schema_versions WHERE component = 'track_store'"), "1");
 }
 
 TEST(AisTrackStore, HundredThousandRowsInOneBatchAreFast) {
