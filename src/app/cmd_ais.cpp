@@ -13,6 +13,7 @@
 #include "app/progress.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "pipeline/collect_ais.hpp"
 
 #include <cstdio>
@@ -43,8 +44,7 @@ class AisDecodeCommand : public shipchips::app::Command {
     const bool from_stdin = m_file == "-";
     const std::string name = from_stdin ? "stdin" : m_file;
     if (!from_stdin) {
-      file.open(m_file, std::ios::binary);
-      if (!file) throw Error(ErrorCode::not_found, m_file + ": cannot open for reading");
+      file = shipchips::open_input_file(m_file, "NMEA file");
       in = &file;
     }
     std::error_code size_error;
@@ -87,6 +87,8 @@ class AisImportCommand : public shipchips::app::Command {
   int run(const shipchips::app::GlobalOptions& global) override {
     using namespace shipchips;
     const Config config = app::load_app_config(global);
+    // Every input first, so a misspelt name leaves no empty track store behind.
+    for (const std::string& file : m_files) check_input_file(file, "AIS file");
     const auto store_path = pipeline::track_store_path(config);
     make_directories(store_path.parent_path());
     ais::TrackStore store(store_path.string());

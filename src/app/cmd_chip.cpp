@@ -4,6 +4,7 @@
 #include "ais/readers_csv.hpp"
 #include "app/app_context.hpp"
 #include "app/command.hpp"
+#include "core/error.hpp"
 #include "pipeline/chip_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -35,7 +36,15 @@ class ChipCommand : public Command {
     read_options.strict = m_strict;
     const auto result = pipeline::chip_ais_file(m_ais, config, m_options, read_options);
     print(result.read, result.run, config);
-    return result.run.failed == 0 ? 0 : 1;
+    const pipeline::ChipRunReport& r = result.run;
+    if (r.failed > 0) {
+      // One error line with the first failure's code (so its exit code and category): the
+      // summary above lists them, the job store's chip_jobs keeps every one for a retry.
+      throw Error(r.first_failure.value_or(ErrorCode::internal),
+                  std::to_string(r.failed) + " of " + std::to_string(r.chips_planned) +
+                      " chips failed; first: " + (r.errors.empty() ? std::string("?") : r.errors.front()));
+    }
+    return 0;
   }
 
  private:

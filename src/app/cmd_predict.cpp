@@ -61,7 +61,8 @@ class PredictOverpassesCommand : public Command {
         ->delimiter(',');
     sub.add_option("--satellites", m_satellites, "S2A,S2B,S2C subset (default satellite_tracking.satellites)")
         ->delimiter(',');
-    sub.add_option("--start", m_start, "YYYY-MM-DD (UTC midnight) or ISO 8601 time; default today 00:00 UTC");
+    sub.add_option("--start", m_start, "YYYY-MM-DD (UTC midnight) or ISO 8601 time; default today 00:00 UTC")
+        ->check(iso8601_time);
     sub.add_option("--days", m_days, "days to plan (default satellite_tracking.prediction_days)")
         ->check(positive_number);
     sub.add_option("--out", m_out, "schedule CSV (default storage.layout.schedule under the dataset root)");

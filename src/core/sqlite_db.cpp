@@ -27,10 +27,12 @@ ErrorCode error_code_of(int sqlite_result) {
   }
 }
 
-Database::Database(const std::filesystem::path& path) : m_path(path) {
-  make_directories(path.parent_path());
-  int rc =
-      sqlite3_open_v2(path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Database::Database(const std::filesystem::path& path, OpenMode mode) : m_path(path) {
+  const bool writable = mode == OpenMode::read_write;
+  if (writable) make_directories(path.parent_path());
+  const int flags =
+      (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = m_db ? sqlite3_errmsg(m_db) : "out of memory";
     const int code = m_db ? sqlite3_extended_errcode(m_db) : rc;
@@ -39,6 +41,7 @@ Database::Database(const std::filesystem::path& path) : m_path(path) {
     throw Error(error_code_of(code), path.string() + ": cannot open database: " + message);
   }
   sqlite3_busy_timeout(m_db, 10000);
+  if (!writable) return;
   try {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");

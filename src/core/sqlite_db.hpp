@@ -35,10 +35,15 @@ class Statement;
 // (I/O, full disk, permissions) → io_error.
 ErrorCode error_code_of(int sqlite_result);
 
+enum class OpenMode {
+  read_write,  // creates the file (and its folder) when missing; WAL, synchronous=NORMAL, foreign keys
+  read_only,   // an existing file, changed in no way (no journal mode or folder set up): checks, reports
+};
+
 class Database {
  public:
-  // Creates the file (and its folder) when missing. Errors name the path (codes: error_code_of).
-  explicit Database(const std::filesystem::path& path);
+  // Errors name the path (codes: error_code_of).
+  explicit Database(const std::filesystem::path& path, OpenMode mode = OpenMode::read_write);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();

@@ -3,6 +3,7 @@
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "core/http_client.hpp"
+#include "core/sqlite_db.hpp"
 
 #include <GeographicLib/Config.h>
 #include <curl/curl.h>
@@ -159,22 +160,15 @@ CheckResult check_database(const std::filesystem::path& db_path) {
     if (!problem.empty()) return make("database", CheckStatus::error, "storage.db_path: " + problem);
     return make("database", CheckStatus::ok, db_path.string() + " (not created yet; its folder is writable)");
   }
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   std::string result;
-  if (rc == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 2000);
-    sqlite3_stmt* stmt = nullptr;
-    rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, nullptr);
-    while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-      result += (result.empty() ? "" : "; ") + std::string(text ? text : "");
-    }
-    sqlite3_finalize(stmt);
+  try {
+    sqlite::Database db(db_path, sqlite::OpenMode::read_only);
+    db.set_busy_timeout(std::chrono::milliseconds(2000));
+    sqlite::Statement check = db.prepare("PRAGMA quick_check");
+    while (check.step()) result += (result.empty() ? "" : "; ") + check.text(0);
+  } catch (const Error& e) {
+    return make("database", CheckStatus::error, e.what());  // names the path and the SQLite error
   }
-  std::string error = db ? sqlite3_errmsg(db) : "out of memory";
-  sqlite3_close(db);
-  if (rc != SQLITE_OK) return make("database", CheckStatus::error, db_path.string() + ": " + error);
   if (result != "ok") return make("database", CheckStatus::error, db_path.string() + ": quick_check: " + result);
   auto size = std::filesystem::file_size(db_path, ec);
   return make("database", CheckStatus::ok,

@@ -142,6 +142,37 @@ class OutcomeQueue {
 
 // The worker side of the chip step: position, read, gate, chip files. Const and shared by all
 // workers; everything it writes is per chip.
+// The files one chip attempt may write (GeoTIFF, quicklook, sidecars). undo() removes those that
+// did not exist before the attempt and then the folders left empty up to the dataset root, so
+// a chip that fails (full disk, a write error) leaves nothing half-written behind.
+class ChipFiles {
+ public:
+  ChipFiles(const dataset::ChipPaths& paths, std::filesystem::path root) : m_root(std::move(root)), m_dir(paths.dir) {
+    std::filesystem::path deepest_existing = m_dir;
+    std::error_code ec;
+    while (!deepest_existing.empty() && !std::filesystem::exists(deepest_existing, ec))
+      deepest_existing = deepest_existing.parent_path();
+    m_existing_dir = deepest_existing;
+    for (const auto& file : {paths.tif, paths.quicklook, paths.json, paths.geojson})
+      if (!std::filesystem::exists(file, ec)) m_new_files.push_back(file);
+  }
+
+  void undo() const noexcept {
+    std::error_code ec;
+    for (const auto& file : m_new_files) std::filesystem::remove(file, ec);
+    // Folders this attempt made: from the chip's folder up to the deepest one that existed.
+    for (std::filesystem::path dir = m_dir; !dir.empty() && dir != m_existing_dir && dir != m_root;
+         dir = dir.parent_path()) {
+      if (!std::filesystem::is_empty(dir, ec) || ec) break;
+      std::filesystem::remove(dir, ec);
+    }
+  }
+
+ private:
+  std::filesystem::path m_root, m_dir, m_existing_dir;
+  std::vector<std::filesystem::path> m_new_files;
+};
+
 class ChipMaker {
  public:
   ChipMaker(const Config& config, const ChipRunOptions& options)
@@ -179,6 +210,7 @@ class ChipMaker {
   ChipOutcome finish(const ChipTask& task, const Planned& planned, raster::ChipData& data) const {
     const stac::Item& item = *task.item;
     const std::string chip_id = dataset::make_chip_id(task.mmsi, item.id);
+    std::optional<ChipFiles> attempt;  // set once the chip has paths: undone when it fails
     try {
       const int size = data.grid.size;
       const std::size_t centre = static_cast<std::size_t>(data.grid.center_index()) * size + data.grid.center_index();
@@ -208,6 +240,7 @@ class ChipMaker {
 
       dataset::ChipRecord record = describe(task, chip_id, planned, data, std::move(gate_record));
       auto paths = dataset::chip_paths(m_config, record.split, task.mmsi, item.datetime, chip_id);
+      attempt.emplace(paths, dataset_root(m_config));
       record.path = paths.relative_tif;
       std::vector<raster::ChipBandView> views;
       for (std::size_t b = 0; b < data.bands.size(); ++b) {
@@ -237,8 +270,10 @@ class ChipMaker {
       out.record = std::move(record);
       return out;
     } catch (const Error& e) {
+      if (attempt) attempt->undo();
       return failed(e);
     } catch (const std::filesystem::filesystem_error& e) {
+      if (attempt) attempt->undo();
       return failed(io_error_from(e));  // one chip fails, the run goes on
     }
   }
@@ -448,6 +483,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
         const Error& e = *outcome.error;
         ctx.jobs.finish_failed(chip_id, e);
         ++report.failed;
+        if (!report.first_failure) report.first_failure = e.code();
         ctx.tally.chip_failed(task.mmsi, e.what());
         if (report.errors.size() < 50) {
           report.errors.push_back(chip_id + " " + std::to_string(task.mmsi) + " " + task.item->id + ": " + e.what());

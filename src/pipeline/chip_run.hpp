@@ -23,11 +23,13 @@
 #include "ais/model.hpp"
 #include "ais/readers_csv.hpp"
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "ops/ship_outcomes.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,7 +62,8 @@ struct ChipRunReport {
   std::size_t cog_opens = 0;  // over all workers
   std::size_t workers = 0;    // threads used
   std::size_t prefetched_blocks = 0;
-  std::vector<std::string> errors;  // "chip_id mmsi scene: message" of failed chips (first 50)
+  std::vector<std::string> errors;         // "chip_id mmsi scene: message" of failed chips (first 50)
+  std::optional<ErrorCode> first_failure;  // the code of the first failed chip
   // One per input ship (in mmsi order), also recorded in the job store's ship_outcomes.
   std::vector<ops::ShipOutcome> ship_outcomes;
 };

@@ -312,9 +312,6 @@ def append_bad_truth_row(world):
 
 CHIP_BOOKKEEPING = ("ds/ops.db*", "ds/indexes", "ds/indexes/tiles.parquet", "ds/labels", "ds/labels/coco.json",
                     "ds")
-CHIP_EXIT_DEFECT = ("src/app/cmd_chip.cpp + src/pipeline/chip_run.cpp: when chips fail, chip prints the failures on "
-                    "stdout, no error line, and exits 1 (a code outside src/core/error.cpp's table) instead of the "
-                    "exit code of the failures' error code")
 
 
 def case(name, argv, code, mentions, setup=(), allow=(), check=None, env=None, config=True, xfail=None):
@@ -371,18 +368,14 @@ CASES = [
          config=False),
     case("ais decode: file missing", ["ais", "decode", "missing.nmea"], "not_found", ["missing.nmea"], config=False),
     case("ais decode: a directory", ["ais", "decode", "nmea_dir"], "input_invalid", ["nmea_dir", "directory"],
-         setup=[mkdir("nmea_dir")], config=False,
-         xfail="src/app/cmd_ais.cpp (ais decode) opens the file itself: a directory is io_error 'read error' "
-               "instead of the input_invalid 'is a directory' every reader gives (core/input_file.hpp)"),
+         setup=[mkdir("nmea_dir")], config=False),
     case("ais import: CSV with a bad row (--strict) leaves the track store as it was",
          ["ais", "import", "more.csv", "--strict"], "input_invalid", ["more.csv:3", "mmsi"],
          setup=[write("first.csv", UPLOAD_HEADER + GOOD_ROW), shipchips("ais", "import", "first.csv"),
                 write("more.csv", UPLOAD_HEADER + "236329008,36.79,-5.82,2020-06-14T09:38:00Z\nabc,36.7,-5.8,"
                                                   "2020-06-14T09:39:00Z\n")],
          check=positions_in_store(1)),
-    case("ais import: file missing", ["ais", "import", "missing.csv"], "not_found", ["missing.csv"],
-         xfail="src/app/cmd_ais.cpp (ais import) creates ds/ais/tracks.sqlite before it checks the input files: a typo "
-               "leaves an empty track store (check the files first, or open the store lazily)"),
+    case("ais import: file missing", ["ais", "import", "missing.csv"], "not_found", ["missing.csv"]),
     case("ais import: a truncated GeoParquet snapshot", ["ais", "import", "snap.parquet"], "input_invalid",
          ["snap.parquet"],
          setup=[shipchips("collect-ais", "--dry-run", "--once", "--now", "2020-06-14T10:05:00Z", "--window-min", "5",
@@ -437,19 +430,16 @@ CASES = [
          "contract_violation", ["{stub}/html/search", "JSON"], env={"SHIPCHIPS_STAC_ENDPOINT": "{stub}/html"}),
     case("chip: STAC item without assets", ["chip", "--ais", "{world}/ais/ais_upload.csv", "--max-ships", "2"],
          "contract_violation", ["assets"], setup=[world_copy("w", edit_item(lambda item: item.pop("assets")))],
-         env={"SHIPCHIPS_STAC_ENDPOINT": "{serve:w}"}, allow=CHIP_BOOKKEEPING + ("w", "w/**"), check=no_chip_files,
-         xfail=CHIP_EXIT_DEFECT),
+         env={"SHIPCHIPS_STAC_ENDPOINT": "{serve:w}"}, allow=CHIP_BOOKKEEPING + ("w", "w/**"), check=no_chip_files),
     case("chip: truncated COG from the fixture world", ["chip", "--ais", "{world}/ais/ais_upload.csv", "--max-ships", "2"],
          "network_transient", ["B04.tif"],
          setup=[world_copy("w", lambda w: truncate("cogs/" + os.listdir(os.path.join(w, "cogs"))[0] + "/B04.tif",
                                                    300000)(None, w))],
-         env={"SHIPCHIPS_STAC_ENDPOINT": "{serve:w}"}, allow=CHIP_BOOKKEEPING + ("w", "w/**"), check=no_chip_files,
-         xfail=CHIP_EXIT_DEFECT),
+         env={"SHIPCHIPS_STAC_ENDPOINT": "{serve:w}"}, allow=CHIP_BOOKKEEPING + ("w", "w/**"), check=no_chip_files),
     case("chip: full disk under the dataset", ["chip", "--ais", "{world}/ais/ais_upload.csv", "--max-ships", "2"],
          "io_error", [".tif", "space"],
          setup=[config_lines(("  dataset_root: ds", "  dataset_root: full/ds")), full_disk("full", 256, 200)],
-         allow=tuple("full/" + p for p in CHIP_BOOKKEEPING), check=no_chip_files,
-         xfail=CHIP_EXIT_DEFECT + "; the chip folders it made stay behind, empty"),
+         allow=tuple("full/" + p for p in CHIP_BOOKKEEPING), check=no_chip_files),
     case("fixture serve: item that is not JSON", ["fixture", "serve", "--dir", "w", "--port", "0"], "input_invalid",
          ["S2B_", ".json", "JSON"], setup=[world_copy("w", replace_item_text('{"type": "Feature",'))], config=False,
          allow=("w", "w/**")),
@@ -506,9 +496,7 @@ CASES = [
          setup=[write("esa.csv", "satellite,start_time_utc\nS2A,2019-09-12T10:00:00Z\n")]),
     case("predict-overpasses: impossible --start", ["predict-overpasses", "--mode", "tle", "--tle", TLE, "--start",
                                                     "2024-13-22", "--days", "3", "--out", "plan.csv"],
-         "invalid_argument", ["--start", "2024-13-22"],
-         xfail="src/app/cmd_predict.cpp parses --start with parse_iso8601 in run(): input_invalid without the "
-               "option's name (check it in setup() with app::iso8601_time, as collect-ais --now does)"),
+         "invalid_argument", ["--start", "2024-13-22"]),
     case("predict-overpasses: a tile id that is no tile", ["predict-overpasses", "--mode", "tle", "--tle", TLE,
                                                            "--tiles", "30STF,99ZZZ", "--start", "2024-07-22", "--days",
                                                            "3", "--out", "plan.csv"],

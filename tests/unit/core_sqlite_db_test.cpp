@@ -75,3 +75,36 @@ TEST(CoreSqliteDb, PrimaryCodesMapAsDocumented) {
   EXPECT_EQ(sqlite::error_code_of(SQLITE_READONLY), ErrorCode::io_error);
   EXPECT_EQ(sqlite::error_code_of(SQLITE_CONSTRAINT_UNIQUE), ErrorCode::internal);
 }
+
+TEST(CoreSqliteDb, ReadOnlyOpenChangesNothing) {
+  using namespace shipchips::sqlite;
+  TempDir dir("shipchips-sqlite-readonly");
+  const auto missing = dir.path / "sub" / "none.db";
+  try {
+    Database db(missing, OpenMode::read_only);
+    FAIL() << "a missing database was opened read-only";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io_error) << e.what();
+    EXPECT_NE(std::string(e.what()).find(missing.string()), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(missing.parent_path())) << "read-only must not create folders";
+
+  const auto path = dir.path / "rollback.db";
+  {
+    Database db(path);
+    db.exec("PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES (7)");
+  }
+  Database reader(path, OpenMode::read_only);
+  Statement mode = reader.prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.step());
+  EXPECT_EQ(mode.text(0), "delete") << "a read-only open must not switch the file to WAL";
+  Statement q = reader.prepare("SELECT x FROM t");
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.int64(0), 7);
+  try {
+    reader.exec("INSERT INTO t VALUES (8)");
+    FAIL() << "a write through a read-only handle succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+}
