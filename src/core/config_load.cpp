@@ -92,7 +92,10 @@ class Loader {
 
   void apply_env(const EnvMap& env) {
     const auto& fields = config_detail::config_fields();
-    for (const auto& [name, value] : env) {
+    for (const auto& entry : env) {
+      // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+      const std::string& name = entry.first;
+      const std::string& value = entry.second;
       if (name.rfind("SHIPCHIPS_", 0) != 0) continue;
       auto field = std::find_if(fields.begin(), fields.end(), [&](const FieldSpec& f) { return f.env_name() == name; });
       if (field != fields.end()) {

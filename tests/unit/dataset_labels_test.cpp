@@ -94,7 +94,8 @@ TEST(DatasetLabels, ImagesAnnotationsAndPolygon) {
 
   for (const auto& [rec, outline, category] : {std::tuple{&a, &oa, 1}, std::tuple{&b, &ob, 8}}) {
     const auto image = std::find_if(doc["images"].begin(), doc["images"].end(),
-                                    [&](const json& i) { return i["chip_id"] == rec->chip_id; });
+                                    // Init-capture: clang before 16 cannot capture a structured binding.
+                                    [record = rec](const json& i) { return i["chip_id"] == record->chip_id; });
     ASSERT_NE(image, doc["images"].end());
     EXPECT_EQ((*image)["file_name"], rec->path);
     const auto ann = std::find_if(doc["annotations"].begin(), doc["annotations"].end(),

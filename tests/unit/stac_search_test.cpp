@@ -376,9 +376,10 @@ TEST(StacSearchPaging, MalformedPagesAreContractViolations) {
       {"{\"type\": \"FeatureCollection\", \"features\": [], \"links\": [{\"rel\": \"next\"}]}", "links[0].href"},
   };
   for (const auto& [second_page, expected] : cases) {
-    PagedServer paged([&](const std::string& root) {
+    // Init-capture: clang before 16 cannot capture a structured binding.
+    PagedServer paged([page = second_page](const std::string& root) {
       const json next{{"rel", "next"}, {"method", "POST"}, {"href", root + "/search"}, {"body", {{"next", "t"}}}};
-      return std::vector<std::string>{feature_collection({recorded_item("a")}, next).dump(), second_page};
+      return std::vector<std::string>{feature_collection({recorded_item("a")}, next).dump(), page};
     });
     StacClient client(paged.root(), quick());
     try {
