@@ -7,6 +7,8 @@
 #include "ais/aisstream_message.hpp"
 #include "ais/track_store.hpp"
 #include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/sqlite_db.hpp"
 #include "fixture/ws_server.hpp"
 #include "pipeline/capture_windows.hpp"
 #include "pipeline/collect_ais.hpp"
@@ -106,9 +108,21 @@ TEST(CollectAisLive, FramesAcrossADropReachTheStoreAndTheSnapshot) {
   pipeline::CollectReport report;
   std::thread runner([&] { report = pipeline::collect_ais(config, options); });
   ASSERT_TRUE(server.wait_for_subscriptions(2, 10s));
-  // Wait until the second script has played, then ask for the stop a signal would give.
-  for (int i = 0; i < 100 && server.frames_sent() < 11; ++i) std::this_thread::sleep_for(50ms);
-  std::this_thread::sleep_for(500ms);
+  // Wait until the second script has played and the collector has stored all ten positions
+  // (it flushes every 0.2 s), then ask for the stop a signal would give. Waiting on what the
+  // collector did, not a fixed sleep: on a loaded machine 500 ms after the last frame was sent
+  // was sometimes too early.
+  for (int i = 0; i < 200 && server.frames_sent() < 11; ++i) std::this_thread::sleep_for(50ms);
+  const auto stored = [&]() -> std::int64_t {
+    try {
+      sqlite::Database db(pipeline::track_store_path(config), sqlite::OpenMode::read_only);
+      sqlite::Statement q = db.prepare("SELECT count(*) FROM positions");
+      return q.step() ? q.int64(0) : 0;
+    } catch (const Error&) {
+      return 0;  // not created yet, or its schema not yet written
+    }
+  };
+  for (int i = 0; i < 400 && stored() < 10; ++i) std::this_thread::sleep_for(50ms);
   stop = true;
   runner.join();
 
