@@ -30,12 +30,15 @@ bool all_digits(std::string_view s) noexcept {
   return true;
 }
 
-// Unix seconds, or milliseconds when the number is too large to be seconds (13 digits).
+// Unix seconds, or milliseconds when the number is too large to be seconds (13 digits);
+// nullopt from 10^14 on: that is past the year 5000 in milliseconds too, and a longer number
+// would overflow 64-bit microseconds.
 std::optional<UtcTime> unix_time(std::string_view digits) {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec != std::errc{} || ptr != digits.data() + digits.size()) return std::nullopt;
   using std::chrono::microseconds;
+  if (v >= 100000000000000LL) return std::nullopt;
   if (v >= 100000000000LL) return UtcTime{microseconds{v * 1000}};
   return UtcTime{microseconds{v * 1000000}};
 }

@@ -2,6 +2,7 @@
 // string, not a number, and "1e3" is not an integer, so a typo cannot silently change meaning.
 #include "core/config_schema.hpp"
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -189,6 +190,8 @@ Parser<std::string> text(bool allow_empty) {
     if (v.kind == RawValue::Kind::null && allow_empty) return "";
     if (v.kind != RawValue::Kind::scalar) throw ValueError{"expected text, got " + describe(v)};
     if (!allow_empty && trim(v.text).empty()) throw ValueError{"must not be empty"};
+    // The value is printed in JSON (doctor --show-config, run manifests), which needs UTF-8.
+    if (!is_valid_utf8(v.text)) throw ValueError{"is not valid UTF-8 text"};
     return v.text;
   };
 }
@@ -265,6 +268,7 @@ Parser<std::vector<std::string>> string_list(std::function<std::string(const std
       if (element.kind != RawValue::Kind::scalar) {
         throw ValueError{"list items must be text, got " + describe(element), element.line};
       }
+      if (!is_valid_utf8(element.text)) throw ValueError{"list item is not valid UTF-8 text", element.line};
       std::string value;
       try {
         value = item(element.text);

@@ -367,6 +367,8 @@ ChipRecord chip_record_from_text(std::string_view text, std::string_view source)
   } catch (const json::parse_error& e) {
     throw Error(ErrorCode::input_invalid,
                 located(source, 0, "", "not valid JSON at byte " + std::to_string(e.byte) + ": " + e.what()));
+  } catch (const json::exception& e) {  // a number too large for a double (out_of_range 406)
+    throw Error(ErrorCode::input_invalid, located(source, 0, "", std::string("not valid JSON: ") + e.what()));
   }
   return chip_record_from_json(value, source);
 }

@@ -30,6 +30,18 @@ double optional_number(const Record& r, std::string_view name) {
   return r.number(name).value_or(0.0);
 }
 
+// A count or code: a whole number in 0..high (0 when absent). Checked before the cast, which
+// is undefined for a value outside the integer's range.
+double optional_whole_number(const Record& r, std::string_view name, double high) {
+  const double value = optional_number(r, name);
+  if (!(value >= 0.0 && value <= high && value == std::floor(value))) {
+    std::ostringstream msg;
+    msg << value << " is not a whole number in 0.." << static_cast<long>(high);
+    r.fail(name, msg.str());
+  }
+  return value;
+}
+
 void check_range(const Record& r, std::string_view name, double value, double low, double high, bool high_open) {
   if (!(value >= low && (high_open ? value < high : value <= high))) {
     std::ostringstream msg;
@@ -59,9 +71,9 @@ Omm detail::make_omm(const Record& r, long source_line) {
   }
   std::string cls = r.text("CLASSIFICATION_TYPE").value_or("U");
   o.classification = cls.empty() ? 'U' : cls[0];
-  o.ephemeris_type = static_cast<int>(optional_number(r, "EPHEMERIS_TYPE"));
-  o.element_set_number = static_cast<int>(optional_number(r, "ELEMENT_SET_NO"));
-  o.rev_at_epoch = static_cast<long>(optional_number(r, "REV_AT_EPOCH"));
+  o.ephemeris_type = static_cast<int>(optional_whole_number(r, "EPHEMERIS_TYPE", 9));
+  o.element_set_number = static_cast<int>(optional_whole_number(r, "ELEMENT_SET_NO", 999999999));
+  o.rev_at_epoch = static_cast<long>(optional_whole_number(r, "REV_AT_EPOCH", 999999999));
 
   std::optional<std::string> epoch = r.text("EPOCH");
   if (!epoch || epoch->empty()) r.fail("EPOCH", "missing");
@@ -154,7 +166,7 @@ std::vector<Omm> parse_omm_json(std::string_view text, std::string_view source) 
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorCode::input_invalid, located(source, 0, "json", e.what()));
   }
   if (doc.is_object()) doc = nlohmann::json::array({doc});

@@ -57,6 +57,8 @@ const char* to_string(Sgp4Error error) {
       return "epoch elements are sub-orbital";
     case Sgp4Error::decayed:
       return "satellite has decayed";
+    case Sgp4Error::non_finite:
+      return "elements give no finite state";
   }
   return "unknown";
 }
@@ -374,9 +376,13 @@ Sgp4Error Sgp4Propagator::propagate(double t, StateVector& out) const noexcept {
   // A radius below one earth radius means the satellite has decayed: no state.
   if (mrt < 1.0) return Sgp4Error::decayed;
 
-  out.r_km = {mrt * ux * g.radius, mrt * uy * g.radius, mrt * uz * g.radius};
-  out.v_km_s = {(mvt * ux + rvdot * vx) * vkmpersec, (mvt * uy + rvdot * vy) * vkmpersec,
-                (mvt * uz + rvdot * vz) * vkmpersec};
+  const StateVector state{
+      {mrt * ux * g.radius, mrt * uy * g.radius, mrt * uz * g.radius},
+      {(mvt * ux + rvdot * vx) * vkmpersec, (mvt * uy + rvdot * vy) * vkmpersec, (mvt * uz + rvdot * vz) * vkmpersec}};
+  for (int i = 0; i < 3; ++i) {
+    if (!std::isfinite(state.r_km[i]) || !std::isfinite(state.v_km_s[i])) return Sgp4Error::non_finite;
+  }
+  out = state;
   return Sgp4Error::none;
 }
 

@@ -34,6 +34,10 @@ enum class Sgp4Error : int {
   negative_semi_latus = 4,     // semi-latus rectum < 0
   suborbital_epoch = 5,        // legacy: epoch elements sub-orbital (no longer raised)
   decayed = 6,                 // radius below one earth radius: the satellite has decayed
+  // Not one of the reference's codes: elements far outside any orbit (a mean motion of 1e100
+  // rev/day, say) make the arithmetic overflow to NaN or infinity, which passes every check
+  // above (a comparison with NaN is false); the reference would return that state.
+  non_finite = 7,
 };
 
 const char* to_string(Sgp4Error error);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/input_file.hpp"
+#include "core/utf8.hpp"
 
 #include <pugixml.hpp>
 
@@ -54,30 +55,6 @@ std::string declared_encoding(std::string_view bytes) {
   const char quote = rest.front();
   const auto end = rest.find(quote, 1);
   return std::string(rest.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
-}
-
-// Returns the offset of the first byte that is not valid UTF-8, or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    if (c < 0x80)
-      len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-      len = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-      len = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-      len = 4;
-    else
-      return i;
-    if (i + len > s.size()) return i;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 std::string latin1_to_utf8(std::string_view s) {

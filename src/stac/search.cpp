@@ -214,7 +214,7 @@ SearchPage parse_search_page(std::string_view text, std::string_view source) {
   json page;
   try {
     page = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     contract(source, std::string("malformed JSON: ") + e.what());
   }
   if (!page.is_object())
@@ -268,7 +268,7 @@ json StacClient::landing() {
   json page;
   try {
     page = json::parse(response.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     contract("GET " + m_endpoint, std::string("malformed JSON: ") + e.what());
   }
   if (!page.is_object()) contract("GET " + m_endpoint, "expected a Catalog object");
@@ -294,7 +294,7 @@ Item StacClient::get_item(const std::string& collection, const std::string& id) 
   json value;
   try {
     value = json::parse(response.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     contract("GET " + url, std::string("malformed JSON: ") + e.what());
   }
   return parse_item(value, "GET " + url);

@@ -135,6 +135,30 @@ TEST(AisNmeaSentence, TagBlockGivesReceiverTimeAndStation) {
   EXPECT_EQ(e.field, "tag block");
 }
 
+// Found by fuzz_nmea: a receiver time of 19 digits overflowed the 64-bit microseconds
+// (undefined behaviour); a number that long is no time.
+TEST(AisNmeaSentence, ReceiverTimeTooLongForMillisecondsIsNoTime) {
+  const std::string body = sentence("AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0");
+  const std::string tag = "c:1671620206671620150";
+  NmeaSentence s;
+  SentenceError e;
+  EXPECT_EQ(parse_sentence("\\" + tag + "*" + fixture::nmea_checksum(tag) + "\\" + body, s, &e), LineKind::invalid);
+  EXPECT_EQ(e.field, "tag block");
+  EXPECT_NE(e.message.find("out of range"), std::string::npos) << e.message;
+  // From 10^14 on: past the year 5000 even as milliseconds; just below, still a time.
+  const std::string tag15 = "c:100000000000000";
+  EXPECT_EQ(parse_sentence("\\" + tag15 + "*" + fixture::nmea_checksum(tag15) + "\\" + body, s, &e), LineKind::invalid);
+  const std::string tag14 = "c:99999999999999";
+  ASSERT_EQ(parse_sentence("\\" + tag14 + "*" + fixture::nmea_checksum(tag14) + "\\" + body, s, &e),
+            LineKind::sentence);
+  EXPECT_EQ(format_iso8601(*s.time, 0).substr(0, 5), "5138-");
+  // The USCG form's trailing number only gives a time when it is one.
+  const std::string uscg = body + ",rMySSTA1,1671620206671620150";  // s's views point into it
+  ASSERT_EQ(parse_sentence(uscg, s, &e), LineKind::sentence) << e.message;
+  EXPECT_EQ(s.station, "MySSTA1");
+  EXPECT_FALSE(s.time.has_value());
+}
+
 TEST(AisNmeaSentence, UscgFormGivesStationAndUnixTime) {
   // From gpsd's sample file.
   NmeaSentence s;

@@ -321,3 +321,17 @@ TEST(CoreConfig, RelaxStepsParseIntoTheirLimits) {
     EXPECT_THROW(parse_stac_relax_step(bad), Error) << bad;
   }
 }
+
+// Found by fuzz_config: a value that is not UTF-8 loaded, and `doctor --show-config` (to_json,
+// to_yaml) then threw nlohmann's type_error 316 as an internal error.
+TEST(CoreConfig, TextThatIsNotUtf8IsRejectedWhereItIsWritten) {
+  std::string m = error_of([] { load_config_text("stac:\n  collection: \"sentinel\xff-2\"\n", "latin.yaml"); });
+  EXPECT_EQ(m, "latin.yaml:2: stac.collection: is not valid UTF-8 text");
+  m = error_of([] { load_config_text("satellite_tracking:\n  tiles:\n    - 30STF\n    - \"31U\xe9U\"\n", "t.yaml"); });
+  EXPECT_EQ(m, "t.yaml:4: satellite_tracking.tiles: list item is not valid UTF-8 text");
+  m = error_of([] { load_config(kSource / "config.yaml", EnvMap{{"SHIPCHIPS_STAC_COLLECTION", "s2\xed\xa0\x80"}}); });
+  EXPECT_EQ(m, "SHIPCHIPS_STAC_COLLECTION: stac.collection: is not valid UTF-8 text");
+  // UTF-8 text still loads and dumps.
+  const Config c = load_config_text("stac:\n  collection: \"sentinel-2-l2a-\xc3\xa9t\xc3\xa9\"\n", "utf8.yaml");
+  EXPECT_EQ(to_json(c)["stac"]["collection"], "sentinel-2-l2a-\xc3\xa9t\xc3\xa9");
+}

@@ -204,6 +204,15 @@ TEST(DatasetChipRecord, StrictParseNamesFileAndField) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("chips/a/b.json: not valid JSON at byte", 0), 0u) << e.what();
   }
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error: it escaped
+  // as an internal error (the fuzzers found the same in the OMM and STAC readers).
+  try {
+    chip_record_from_text("{\"lat\": 1e999}", "chips/a/c.json");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_EQ(std::string(e.what()).rfind("chips/a/c.json: not valid JSON: ", 0), 0u) << e.what();
+  }
 }
 
 TEST(DatasetChipPaths, FollowTheSeedLayout) {

@@ -482,3 +482,19 @@ TEST(FixtureStacApi, ServesCollectionFilesWithBaseUrlAndLinks) {
   EXPECT_EQ(href_by_rel["root"], base);
   fs::remove_all(dir);
 }
+
+// Like fuzz_stac_search's finding in the client: a POST body whose number overflows a double
+// is nlohmann's out_of_range, which escaped as a 500; it is a bad request (400).
+TEST(FixtureStacApi, PostBodyWithAnOverflowingNumberIsABadRequest) {
+  fs::path dir = temp_world("overflow");
+  write_text(dir / "items" / "A.json", make_item("A", "2023-01-01T00:00:00Z", square(0, 0, 1, 1)).dump());
+  StacApi api(dir);
+  try {
+    api.handle("POST", "/search", "", R"({"limit": 1e999})", "http://127.0.0.1:4242");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument) << e.what();
+    EXPECT_EQ(http_status_of(e.code()), 400);
+    EXPECT_EQ(std::string(e.what()).rfind("Invalid JSON body: ", 0), 0u) << e.what();
+  }
+}

@@ -138,3 +138,37 @@ TEST(OrbitOmm, ErrorsNameFileLineAndField) {
   ASSERT_EQ(st.size(), 1u);
   EXPECT_DOUBLE_EQ(st[0].mean_motion_rev_day, 10.84869164);
 }
+
+// Found by fuzz_omm_csv / fuzz_omm_xml: a count far outside int/long was cast (undefined).
+TEST(OrbitOmm, CountsOutOfRangeAreInputErrors) {
+  const std::string header =
+      "OBJECT_NAME,OBJECT_ID,EPOCH,MEAN_MOTION,ECCENTRICITY,INCLINATION,RA_OF_ASC_NODE,ARG_OF_PERICENTER,"
+      "MEAN_ANOMALY,EPHEMERIS_TYPE,CLASSIFICATION_TYPE,NORAD_CAT_ID,ELEMENT_SET_NO,REV_AT_EPOCH,BSTAR\n";
+  const std::string row = "V,1958-002B,2020-10-13T04:52:48,10.8,.18,34.2,225.5,162.2,205.2,{type},U,5,{set},{rev},0\n";
+  auto with = [&](const std::string& type, const std::string& set, const std::string& rev) {
+    std::string r = row;
+    r.replace(r.find("{type}"), 6, type);
+    r.replace(r.find("{set}"), 5, set);
+    r.replace(r.find("{rev}"), 5, rev);
+    return header + r;
+  };
+  EXPECT_EQ(csv_error(with("0", "999", "21814")), "no error");
+  EXPECT_EQ(csv_error(with("1.6225e18", "999", "21814")),
+            "gp.csv:2: EPHEMERIS_TYPE: 1.6225e+18 is not a whole number in 0..9");
+  EXPECT_EQ(csv_error(with("0", "-1", "21814")), "gp.csv:2: ELEMENT_SET_NO: -1 is not a whole number in 0..999999999");
+  EXPECT_EQ(csv_error(with("0", "999", "4.5e105")),
+            "gp.csv:2: REV_AT_EPOCH: 4.5e+105 is not a whole number in 0..999999999");
+  EXPECT_EQ(csv_error(with("0", "999", "2.5")), "gp.csv:2: REV_AT_EPOCH: 2.5 is not a whole number in 0..999999999");
+}
+
+// Found by fuzz_omm_json: a number too large for a double is nlohmann's out_of_range, not a
+// parse_error, and escaped as an internal error.
+TEST(OrbitOmm, JsonNumberOverflowIsAnInputError) {
+  try {
+    parse_omm_json(R"([{"MEAN_MOTION": 0.18e4568}])", "gp.json");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::input_invalid);
+    EXPECT_EQ(std::string(e.what()).rfind("gp.json: json: ", 0), 0u) << e.what();
+  }
+}

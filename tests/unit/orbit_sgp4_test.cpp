@@ -185,6 +185,18 @@ TEST(OrbitSgp4, ErrorCodesAsVallado) {
   bad.mean_motion_rad_min = 0.06;
   bad.eccentricity = 1.2;
   EXPECT_EQ(Sgp4Propagator(bad).propagate(10.0, s), Sgp4Error::mean_eccentricity);
+
+  // Found by fuzz_omm_csv: MEAN_MOTION 1.4e104 rev/day turns the arithmetic into NaN, which
+  // slipped past every check above and came back as a "valid" state.
+  bad = MeanElements{};
+  bad.mean_motion_rad_min = 1.4e104 / (1440.0 / (2.0 * 3.141592653589793));
+  bad.eccentricity = 0.0001;
+  const Sgp4Propagator nan_orbit(bad);
+  EXPECT_EQ(nan_orbit.init_error(), Sgp4Error::non_finite);
+  const StateVector kept = s;
+  EXPECT_EQ(nan_orbit.propagate(90.0, s), Sgp4Error::non_finite);
+  EXPECT_EQ(s.r_km, kept.r_km);
+  EXPECT_STREQ(to_string(Sgp4Error::non_finite), "elements give no finite state");
 }
 
 TEST(OrbitSgp4, PropagationIsConstAndOrderIndependent) {

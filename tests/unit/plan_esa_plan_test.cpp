@@ -175,6 +175,13 @@ TEST(EsaPlanKml, UnsupportedEncodingsAreClearErrors) {
   const long line = 1 + static_cast<long>(std::count(lying.begin(), lying.begin() + lying.find('\xE9'), '\n'));
   msg = error_of([&] { read_esa_plan_kml(temp_file("lying.kml", lying)); });
   EXPECT_NE(msg.find("lying.kml:" + std::to_string(line) + ":"), std::string::npos) << msg;
+
+  // Bytes shaped like UTF-8 that RFC 3629 forbids (a UTF-16 surrogate, an overlong form) are
+  // not UTF-8 either: they used to pass, and JSON output of the plan would then throw.
+  for (const std::string bad : {"Matera\xED\xA0\x80", "Matera\xE0\x80\xAF"}) {
+    msg = error_of([&] { read_esa_plan_kml(temp_file("surrogate.kml", kml_2024("encoding=\"UTF-8\"", bad))); });
+    EXPECT_NE(msg.find("not valid UTF-8"), std::string::npos) << msg;
+  }
 }
 
 TEST(EsaPlanKml, BadFieldsNameFileAndLine) {

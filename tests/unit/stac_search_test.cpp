@@ -480,3 +480,15 @@ TEST(StacClientItems, TransientServerFailuresDuringPagingAreRetried) {
   EXPECT_EQ(result.items.size(), 2u);
   EXPECT_EQ(server.request_count(), 3u);
 }
+
+// Found by fuzz_stac_search: a number too large for a double ("1e999") is nlohmann's
+// out_of_range, not a parse_error, and escaped the page parser as an internal error.
+TEST(StacSearchPaging, NumberOverflowInAPageIsAContractViolation) {
+  try {
+    parse_search_page(R"({"type": "FeatureCollection", "features": [], "numberMatched": 1e999})", "POST x page 3");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::contract_violation);
+    EXPECT_EQ(std::string(e.what()).rfind("POST x page 3: malformed JSON: ", 0), 0u) << e.what();
+  }
+}
