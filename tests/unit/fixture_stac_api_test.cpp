@@ -360,6 +360,11 @@ TEST(FixtureStacApi, LimitDefaultsAndClampsLikeEarthSearch) {
   EXPECT_EQ(parse_search_body({{"limit", 20000}}).limit, 10000);
   EXPECT_EQ(parse_search_body({{"limit", "25"}}).limit, 25);
   EXPECT_EQ(parse_search_query({{"limit", "10000"}}).limit, 10000);
+  // Floats too, however large (8.9e38 was cast to long long: undefined; found by fuzzing).
+  EXPECT_EQ(parse_search_body({{"limit", 25.9}}).limit, 25);
+  EXPECT_EQ(parse_search_body({{"limit", 8.88889e38}}).limit, 10000);
+  EXPECT_THROW(parse_search_body({{"limit", -8.88889e38}}), Error);
+  EXPECT_THROW(parse_search_body({{"limit", 0.5}}), Error);
 }
 
 TEST(FixtureStacApi, NextTokenRoundTrip) {
