@@ -26,7 +26,7 @@ bool json_accepts(const std::string& text) {
 }  // namespace
 
 TEST(CoreUtf8, ValidSequencesAtTheBoundaries) {
-  for (const std::string s :
+  for (const std::string& s :
        {std::string(""), std::string("ascii"), std::string("\x00", 1), std::string("\x7f"), std::string("\xc2\x80"),
         std::string("\xdf\xbf"), std::string("\xe0\xa0\x80"), std::string("\xed\x9f\xbf"), std::string("\xee\x80\x80"),
         std::string("\xef\xbf\xbf"), std::string("\xf0\x90\x80\x80"), std::string("\xf4\x8f\xbf\xbf"),
