@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -65,6 +66,7 @@ class ChipCommand : public Command {
                          {"cog_opens", r.cog_opens},
                          {"prefetched_blocks", r.prefetched_blocks},
                          {"workers", r.workers},
+                         {"readers", r.readers},
                          {"errors", r.errors},
                          {"dataset_root", dataset_root(config).string()}};
       nlohmann::json ships = nlohmann::json::array();
@@ -78,6 +80,10 @@ class ChipCommand : public Command {
                          {"chips", o.chips}});
       }
       out["ship_outcomes"] = std::move(ships);
+      nlohmann::json stages = nlohmann::json::object();
+      for (std::size_t k = 0; k < kStageCount; ++k)
+        stages[std::string(to_string(static_cast<Stage>(k)))] = std::round(r.stage_ms[k] * 10.0) / 10.0;
+      out["stage_ms"] = std::move(stages);
       std::cout << out.dump(2) << "\n";
       return;
     }
@@ -85,8 +91,8 @@ class ChipCommand : public Command {
                 r.ships, r.pings);
     std::printf(
         "scenes: %d STAC searches, %zu (ship, scene) chips planned, %zu COG opens, %zu blocks prefetched, "
-        "%zu workers\n",
-        r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers);
+        "%zu workers, %zu readers\n",
+        r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers, r.readers);
     for (const auto& [reason, count] : r.no_scene)
       std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
     std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed\n", r.written,
@@ -98,6 +104,10 @@ class ChipCommand : public Command {
     std::printf("ships:");
     for (const auto& [kind, count] : kinds) std::printf(" %zu %s", count, kind.c_str());
     std::printf(" (each ship's outcome and reason: --json, or the job store's ship_outcomes)\n");
+    std::printf("time by stage (ms; CPU, fetch_wait and search wall):");
+    for (std::size_t k = 0; k < kStageCount; ++k)
+      std::printf(" %s %.0f", std::string(to_string(static_cast<Stage>(k))).c_str(), r.stage_ms[k]);
+    std::printf("\n");
     std::printf("outputs: %s (chips/, indexes/tiles.parquet, indexes/tiles_YYYYMMDD.geojson)\n",
                 dataset_root(config).string().c_str());
     for (const auto& problem : read.problems) std::fprintf(stderr, "skipped: %s\n", problem.c_str());

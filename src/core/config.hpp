@@ -28,6 +28,7 @@ enum class PlannerMode { automatic, esa_plan, tle, backfill };  // "auto" in YAM
 enum class StacProvider { earth_search_l2a, earth_search_c1_l2a, planetary_computer };
 enum class ResampleMethod { nearest, bilinear, bicubic, cubic_spline, lanczos, average };
 enum class Compression { deflate, zstd, lzw, none };
+enum class Predictor { none, floating_point };
 enum class SplitGroup { mmsi, scene, chip };
 enum class LogLevel { trace, debug, info, warn, error, critical, off };
 
@@ -35,6 +36,7 @@ std::string_view to_string(PlannerMode v);
 std::string_view to_string(StacProvider v);
 std::string_view to_string(ResampleMethod v);
 std::string_view to_string(Compression v);
+std::string_view to_string(Predictor v);
 std::string_view to_string(SplitGroup v);
 std::string_view to_string(LogLevel v);
 
@@ -111,6 +113,9 @@ struct TilingConfig {
   int block_size = 256;
   std::vector<int> overviews{2, 4, 8, 16};
   Compression compression = Compression::deflate;
+  // DEFLATE 1..12, ZSTD 1..22, 0 = GDAL's default (6 and 9); lzw and none have no level.
+  int compression_level = 1;
+  Predictor predictor = Predictor::none;
   bool write_quicklook = true;
   int workers = 0;  // 0 = one per CPU core
   int block_cache_mb = 256;

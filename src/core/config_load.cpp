@@ -147,6 +147,10 @@ class Loader {
       fail_origin({"tiling.block_size"}, "tiling.block_size",
                   "must be a multiple of 16 (a GeoTIFF rule), got " + std::to_string(c.tiling.block_size));
     }
+    if (c.tiling.compression == Compression::deflate && c.tiling.compression_level > 12) {
+      fail_origin({"tiling.compression_level", "tiling.compression"}, "tiling.compression_level",
+                  "DEFLATE levels are 1..12 (0: GDAL's default), got " + std::to_string(c.tiling.compression_level));
+    }
     if (c.ops.max_backoff_hours * 60.0 < c.ops.initial_backoff_min) {
       fail_origin({"ops.max_backoff_hours", "ops.initial_backoff_min"}, "ops.max_backoff_hours",
                   "must not be shorter than ops.initial_backoff_min");

@@ -150,6 +150,8 @@ std::vector<FieldSpec> build_fields() {
       FIELD(tiling, block_size, integer(16, 4096)),
       FIELD(tiling, overviews, int_list(2, 4096, true, true)),
       FIELD(tiling, compression, choice<Compression>()),
+      FIELD(tiling, compression_level, integer(0, 22)),
+      FIELD(tiling, predictor, choice<Predictor>()),
       FIELD(tiling, write_quicklook, boolean()),
       FIELD(tiling, workers, integer(0, 1024)),
       FIELD(tiling, block_cache_mb, integer(8, 1048576)),

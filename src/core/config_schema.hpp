@@ -54,6 +54,7 @@ std::span<const std::pair<PlannerMode, std::string_view>> enum_names(PlannerMode
 std::span<const std::pair<StacProvider, std::string_view>> enum_names(StacProvider);
 std::span<const std::pair<ResampleMethod, std::string_view>> enum_names(ResampleMethod);
 std::span<const std::pair<Compression, std::string_view>> enum_names(Compression);
+std::span<const std::pair<Predictor, std::string_view>> enum_names(Predictor);
 std::span<const std::pair<SplitGroup, std::string_view>> enum_names(SplitGroup);
 std::span<const std::pair<LogLevel, std::string_view>> enum_names(LogLevel);
 

@@ -36,6 +36,8 @@ constexpr std::array<std::pair<Compression, std::string_view>, 4> kCompression{{
                                                                                 {Compression::zstd, "zstd"},
                                                                                 {Compression::lzw, "lzw"},
                                                                                 {Compression::none, "none"}}};
+constexpr std::array<std::pair<Predictor, std::string_view>, 2> kPredictor{
+    {{Predictor::none, "none"}, {Predictor::floating_point, "floating_point"}}};
 constexpr std::array<std::pair<SplitGroup, std::string_view>, 3> kSplitGroups{
     {{SplitGroup::mmsi, "mmsi"}, {SplitGroup::scene, "scene"}, {SplitGroup::chip, "chip"}}};
 constexpr std::array<std::pair<LogLevel, std::string_view>, 7> kLogLevels{{{LogLevel::trace, "trace"},
@@ -117,6 +119,9 @@ std::span<const std::pair<ResampleMethod, std::string_view>> enum_names(Resample
 }
 std::span<const std::pair<Compression, std::string_view>> enum_names(Compression) {
   return kCompression;
+}
+std::span<const std::pair<Predictor, std::string_view>> enum_names(Predictor) {
+  return kPredictor;
 }
 std::span<const std::pair<SplitGroup, std::string_view>> enum_names(SplitGroup) {
   return kSplitGroups;
@@ -344,6 +349,9 @@ std::string_view to_string(ResampleMethod v) {
   return config_detail::enum_to_string(v);
 }
 std::string_view to_string(Compression v) {
+  return config_detail::enum_to_string(v);
+}
+std::string_view to_string(Predictor v) {
   return config_detail::enum_to_string(v);
 }
 std::string_view to_string(SplitGroup v) {

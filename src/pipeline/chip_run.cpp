@@ -8,6 +8,7 @@
 #include "ais/ship_geometry.hpp"
 #include "ais/track_set.hpp"
 #include "core/error.hpp"
+#include "core/stage_times.hpp"
 #include "core/time.hpp"
 #include "dataset/chip_geojson.hpp"
 #include "dataset/chip_id.hpp"
@@ -36,6 +37,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -140,6 +142,74 @@ class OutcomeQueue {
   bool m_closed = false;
 };
 
+// Finishing chips (gate, GeoTIFF, quicklook, sidecars: most of the CPU) on a pool of threads
+// shared by all scene readers, so the cores stay busy however the chips fall into scenes (three
+// scenes on two workers used to leave one core idle for a third of the run). submit() blocks
+// while `capacity` chips wait, which bounds the decoded chips held in memory; the first
+// exception a job throws is kept, later jobs are dropped, and finish() rethrows it.
+class FinishPool {
+ public:
+  FinishPool(std::size_t threads, std::size_t capacity) : m_capacity(std::max<std::size_t>(1, capacity)) {
+    for (std::size_t t = 0; t < threads; ++t) m_threads.emplace_back([this] { work(); });
+  }
+  ~FinishPool() { stop(); }
+  FinishPool(const FinishPool&) = delete;
+  FinishPool& operator=(const FinishPool&) = delete;
+
+  void submit(std::function<void()> job) {
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return m_jobs.size() < m_capacity; });
+    m_jobs.push_back(std::move(job));
+    m_ready.notify_one();
+  }
+
+  // Runs what was submitted, joins the threads, rethrows the first exception of a job.
+  void finish() {
+    stop();
+    if (m_error) std::rethrow_exception(m_error);
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(m_mutex);
+        m_ready.wait(lock, [&] { return !m_jobs.empty() || m_closed; });
+        if (m_jobs.empty()) return;
+        job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+        m_space.notify_one();
+        if (m_error) continue;
+      }
+      try {
+        job();
+      } catch (...) {
+        std::lock_guard lock(m_mutex);
+        if (!m_error) m_error = std::current_exception();
+      }
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_closed = true;
+    }
+    m_ready.notify_all();
+    for (auto& t : m_threads)
+      if (t.joinable()) t.join();
+  }
+
+  std::size_t m_capacity;
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_space;
+  std::deque<std::function<void()>> m_jobs;
+  bool m_closed = false;
+  std::exception_ptr m_error;
+  std::vector<std::thread> m_threads;
+};
+
 // The worker side of the chip step: position, read, gate, chip files. Const and shared by all
 // workers; everything it writes is per chip.
 // The files one chip attempt may write (GeoTIFF, quicklook, sidecars). undo() removes those that
@@ -175,8 +245,9 @@ class ChipFiles {
 
 class ChipMaker {
  public:
-  ChipMaker(const Config& config, const ChipRunOptions& options)
+  ChipMaker(const Config& config, const ChipRunOptions& options, StageTimes* stages)
       : m_config(config),
+        m_stages(stages),
         m_profile(stac::provider_from(config.stac)),
         m_interpolation(ais::InterpolationOptions::from_config(config.ais)),
         m_read(raster::chip_read_options_from(config.tiling)),
@@ -186,6 +257,7 @@ class ChipMaker {
     m_read.read_scl = config.masks.use_scl;
     m_read.scl_optional = config.masks.scl_optional;
     m_read.transient_retries = config.stac.max_retries;
+    m_read.stages = stages;
   }
 
   const raster::ChipReadOptions& read_options() const { return m_read; }
@@ -217,6 +289,7 @@ class ChipMaker {
       if (std::isnan(data.reflectance.front()[centre])) return rejected(std::string(kNoDataAtShip));
       if (!data.plausibility.ok) return rejected("implausible reflectance: " + data.plausibility.reason);
 
+      std::optional<StageTimer> gate_timer(std::in_place, m_stages, Stage::gate);
       dataset::GateRecord gate_record;
       gate_record.enabled = m_config.gate.enabled;
       gate_record.scl_used = !data.scl.empty();
@@ -237,6 +310,7 @@ class ChipMaker {
         }
         gate_record.qa_ndwi_water_frac = gate.stats.ndwi_water_frac;
       }
+      gate_timer.reset();
 
       dataset::ChipRecord record = describe(task, chip_id, planned, data, std::move(gate_record));
       auto paths = dataset::chip_paths(m_config, record.split, task.mmsi, item.datetime, chip_id);
@@ -259,12 +333,19 @@ class ChipMaker {
           raster::draw_outline(image, polygon, {255, 64, 0});
         };
       }
-      raster::write_chip_geotiff(paths.tif, data.grid, views, m_write);
+      {
+        StageTimer timer(m_stages, Stage::encode);
+        raster::write_chip_geotiff(paths.tif, data.grid, views, m_write);
+      }
       if (m_config.tiling.write_quicklook) {
+        StageTimer timer(m_stages, Stage::quicklook);
         raster::write_quicklook_jpeg(paths.quicklook, size, *data.band(stac::Band::B04), *data.band(stac::Band::B03),
                                      *data.band(stac::Band::B02), quicklook);
       }
-      dataset::write_chip_sidecars(record, paths);
+      {
+        StageTimer timer(m_stages, Stage::sidecars);
+        dataset::write_chip_sidecars(record, paths);
+      }
       ChipOutcome out;
       out.kind = ChipOutcome::Kind::written;
       out.record = std::move(record);
@@ -332,6 +413,7 @@ class ChipMaker {
   }
 
   const Config& m_config;
+  StageTimes* m_stages;
   const stac::ProviderProfile& m_profile;
   ais::InterpolationOptions m_interpolation;
   raster::ChipReadOptions m_read;
@@ -352,6 +434,7 @@ struct RoundContext {
   const ChipMaker& maker;
   ChipRunReport& report;
   ShipTally& tally;
+  StageTimes& stages;
 };
 
 using ShipScene = std::pair<std::int64_t, const stac::Item*>;
@@ -395,61 +478,82 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
     for (const auto& t : group) by_seq[t.seq] = &t.task;
 
   // A cap must stop at exactly max_chips written, in task order: one worker, chip by chip.
+  // Otherwise `workers` threads finish chips (gate, encode, quicklook, sidecars) for readers
+  // that each take whole scene groups; readers mostly wait on the network or decode, so up to
+  // twice as many as workers read at once (each with its share of the block cache).
   const bool capped = options.max_chips != 0;
   report.workers = capped ? 1 : resolve_workers(config.tiling.workers);
+  const std::size_t readers = capped ? 1 : std::max<std::size_t>(1, std::min(groups.size(), 2 * report.workers));
+  report.readers = std::max(report.readers, readers);
   const std::size_t budget =
-      static_cast<std::size_t>(std::max(config.tiling.block_cache_mb, 16)) * (1u << 20) / (2 * report.workers);
+      static_cast<std::size_t>(std::max(config.tiling.block_cache_mb, 16)) * (1u << 20) / (2 * readers);
 
   OutcomeQueue queue;
   std::atomic<std::size_t> written_by_workers{report.written};
   std::atomic<std::size_t> prefetched{0};
   std::exception_ptr worker_error;
   std::thread runner([&] {
+    std::optional<FinishPool> pool;
+    if (!capped) pool.emplace(report.workers, 2 * report.workers + readers);
     try {
-      report.cog_opens +=
-          for_each_scene_group(groups.size(), report.workers, [&](std::size_t g, raster::DatasetCache& cache) {
-            const auto& group = groups[g];
-            const stac::Item& item = *group.front().task.item;
-            auto emit = [&](ChipOutcome outcome, std::size_t seq) {
-              outcome.seq = seq;
-              if (outcome.kind == ChipOutcome::Kind::written) ++written_by_workers;
-              queue.push(std::move(outcome));
-            };
-            // The chips that need pixels, with where the ship was.
-            std::vector<LonLat> targets;
-            std::vector<const SequencedTask*> read_tasks;
-            std::vector<ais::InterpolatedPosition> positions;
-            auto read = [&](std::size_t budget_bytes, bool prefetch) {
-              prefetched += read_scene_chips(
-                  cache, item, maker.profile(), targets, maker.read_options(), budget_bytes, prefetch,
-                  [&](std::size_t i, raster::ChipData* data, const Error* error) {
-                    emit(data ? maker.finish(read_tasks[i]->task, positions[i], *data) : ChipMaker::failed(*error),
-                         read_tasks[i]->seq);
+      report.cog_opens += for_each_scene_group(groups.size(), readers, [&](std::size_t g, raster::DatasetCache& cache) {
+        const auto& group = groups[g];
+        const stac::Item& item = *group.front().task.item;
+        auto emit = [&written_by_workers, &queue](ChipOutcome outcome, std::size_t seq) {
+          outcome.seq = seq;
+          if (outcome.kind == ChipOutcome::Kind::written) ++written_by_workers;
+          queue.push(std::move(outcome));
+        };
+        // The chips that need pixels, with where the ship was.
+        std::vector<LonLat> targets;
+        std::vector<const SequencedTask*> read_tasks;
+        std::vector<ais::InterpolatedPosition> positions;
+        auto read = [&](std::size_t budget_bytes, bool prefetch) {
+          prefetched += read_scene_chips(
+              cache, item, maker.profile(), targets, maker.read_options(), budget_bytes, prefetch,
+              [&](std::size_t i, raster::ChipData* data, const Error* error) {
+                const SequencedTask& t = *read_tasks[i];
+                if (!data) {
+                  emit(ChipMaker::failed(*error), t.seq);
+                } else if (!pool) {
+                  emit(maker.finish(t.task, positions[i], *data), t.seq);
+                } else {
+                  // emit is this group's closure: copied (it holds references to the run's
+                  // queue and counter), as the job may run after the group is done.
+                  pool->submit([emit, &maker, &t, pos = positions[i], chip = std::move(*data)]() mutable {
+                    emit(maker.finish(t.task, pos, chip), t.seq);
                   });
-            };
-            for (const auto& t : group) {
-              // Capped: chip by chip in task order, stopping at the cap as the sequential loop does.
-              if (capped && written_by_workers >= options.max_chips) return;
-              auto planned = maker.plan(t.task);
-              if (auto* outcome = std::get_if<ChipOutcome>(&planned)) {
-                emit(std::move(*outcome), t.seq);
-                continue;
-              }
-              const auto& pos = std::get<ais::InterpolatedPosition>(planned);
-              targets.push_back({pos.lon, pos.lat});
-              read_tasks.push_back(&t);
-              positions.push_back(pos);
-              if (capped) {
-                read(0, false);
-                targets.clear();
-                read_tasks.clear();
-                positions.clear();
-              }
-            }
-            if (!targets.empty()) read(budget, true);
-          });
+                }
+              });
+        };
+        for (const auto& t : group) {
+          // Capped: chip by chip in task order, stopping at the cap as the sequential loop does.
+          if (capped && written_by_workers >= options.max_chips) return;
+          auto planned = maker.plan(t.task);
+          if (auto* outcome = std::get_if<ChipOutcome>(&planned)) {
+            emit(std::move(*outcome), t.seq);
+            continue;
+          }
+          const auto& pos = std::get<ais::InterpolatedPosition>(planned);
+          targets.push_back({pos.lon, pos.lat});
+          read_tasks.push_back(&t);
+          positions.push_back(pos);
+          if (capped) {
+            read(0, false);
+            targets.clear();
+            read_tasks.clear();
+            positions.clear();
+          }
+        }
+        if (!targets.empty()) read(budget, true);
+      });
     } catch (...) {
       worker_error = std::current_exception();
+    }
+    try {
+      if (pool) pool->finish();  // every submitted chip finished (and emitted) before the queue closes
+    } catch (...) {
+      if (!worker_error) worker_error = std::current_exception();
     }
     queue.close();
   });
@@ -498,6 +602,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
   while (auto outcome = queue.pop()) {
     if (commit_error) continue;  // drain so the workers can finish
     try {
+      StageTimer timer(&ctx.stages, Stage::index);
       pending.emplace(outcome->seq, std::move(*outcome));
       for (auto it = pending.find(next); it != pending.end(); it = pending.find(next)) {
         commit(it->second);
@@ -523,6 +628,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
                            stac::StacClient& client, const Config& config, const ChipRunOptions& options,
                            const std::map<std::int64_t, ais::StaticData>& ships_static) {
   ChipRunReport report;
+  StageTimes stages;
   raster::configure_gdal_for_cogs(raster::remote_read_options_from(config));
 
   stac::SceneLookup lookup(client, stac::scene_lookup_options_from(config.stac));
@@ -538,6 +644,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   }
   report.ships = ships.size();
   report.pings = points.size();
+  std::optional<StageTimer> search_timer(std::in_place, &stages, Stage::search);
   lookup.prefetch(points);
   ShipTally tally;
   // Each ping votes for its scenes, best first; a ship gets one chip per scene it was seen near.
@@ -552,11 +659,12 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
       }
     }
   }
+  search_timer.reset();
 
   dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
   ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
-  ChipMaker maker(config, options);
-  RoundContext context{config, options, index, jobs, maker, report, tally};
+  ChipMaker maker(config, options, &stages);
+  RoundContext context{config, options, index, jobs, maker, report, tally, stages};
 
   // Rounds: a chip whose scene has no data at the ship (a footprint is only an outline of the
   // data) hands the ping's vote to its next candidate scene; chips known to end that way from
@@ -601,6 +709,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   }
 
   // One outcome per input ship, in the job store and the report.
+  std::optional<StageTimer> index_timer(std::in_place, &stages, Stage::index);
   for (const ShipVotes& ship : ships) report.ship_outcomes.push_back(tally.outcome(ship.mmsi, *ship.track));
   ops::ShipOutcomes(jobs.database()).record(report.ship_outcomes);
   for (const auto& o : report.ship_outcomes) {
@@ -616,16 +725,21 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     if (data.ship_type) ship_types[mmsi] = *data.ship_type;
   }
   dataset::write_coco_labels(index.list(), dataset_root(config), {}, ship_types);
+  index_timer.reset();
   report.stac_searches = lookup.searches();
+  for (std::size_t k = 0; k < kStageCount; ++k) report.stage_ms[k] = stages.ms(static_cast<Stage>(k));
   return report;
 }
 
 ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, const ChipRunOptions& options,
                              const ais::ReadOptions& read) {
+  const std::int64_t read_start = thread_cpu_ns();
   ais::TrackSet set = ais::read_track_set(ais_path, read);
+  const double read_ms = static_cast<double>(thread_cpu_ns() - read_start) / 1e6;
   stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
   ChipFileReport report;
   report.run = run_chipping(set.tracks, client, config, options, set.statics);
+  report.run.stage_ms[static_cast<std::size_t>(Stage::ais_read)] += read_ms;
   report.read = std::move(set.read);
   return report;
 }

@@ -10,22 +10,26 @@
 // is skipped without any network access, so a rerun writes nothing and changes no index byte;
 // so is one rejected in an earlier run, unless retry_rejected is set.
 //
-// Parallel: `tiling.workers` threads (0 = one per core) each take whole scene groups, with
-// their own raster::DatasetCache (GDAL datasets are not thread-safe). Within a scene, the
-// chips are ordered by position and cut into batches whose decoded blocks fit the block
-// cache; each batch's blocks are fetched (one multi-range read per rectangle of blocks) and
-// decoded once before its chips are read, so a COG block shared by chips costs one fetch.
-// Workers read, gate and write the chip files; the main thread alone touches SQLite
-// (chip_jobs, the index), recording each chip's attempt and outcome in the sequential order,
-// so the index is the same as with one worker. A chip's attempt is recorded when its outcome
-// is (a crash mid-run leaves no "started" row for chips in flight: they are simply redone).
+// Parallel: reader threads (up to twice `tiling.workers`, 0 = one per core) each take whole
+// scene groups, with their own raster::DatasetCache (GDAL datasets are not thread-safe). Within
+// a scene, the chips are ordered by position and cut into batches whose decoded blocks fit the
+// block cache; each batch's blocks are fetched (one multi-range read per rectangle of blocks)
+// and decoded once before its chips are read, so a COG block shared by chips costs one fetch.
+// The chips read are finished (gate, GeoTIFF, quicklook, sidecars) by a pool of `workers`
+// threads shared by all readers. The main thread alone touches SQLite (chip_jobs, the index),
+// recording each chip's attempt and outcome in the sequential order, so the index is the same
+// as with one worker. A chip's attempt is recorded when its outcome is (a crash mid-run leaves
+// no "started" row for chips in flight: they are simply redone). Where the time goes, by stage,
+// is in the report's stage_ms.
 
 #include "ais/model.hpp"
 #include "ais/readers_csv.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/stage_times.hpp"
 #include "ops/ship_outcomes.hpp"
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -60,12 +64,16 @@ struct ChipRunReport {
   std::map<std::string, std::size_t> no_scene;  // reason → pings
   int stac_searches = 0;
   std::size_t cog_opens = 0;  // over all workers
-  std::size_t workers = 0;    // threads used
+  std::size_t workers = 0;    // threads finishing chips (gate, encode, quicklook, sidecars)
+  std::size_t readers = 0;    // threads reading scenes at once (at most)
   std::size_t prefetched_blocks = 0;
   std::vector<std::string> errors;         // "chip_id mmsi scene: message" of failed chips (first 50)
   std::optional<ErrorCode> first_failure;  // the code of the first failed chip
   // One per input ship (in mmsi order), also recorded in the job store's ship_outcomes.
   std::vector<ops::ShipOutcome> ship_outcomes;
+  // Milliseconds by core/stage_times Stage (CPU time summed over threads; fetch_wait and search
+  // are wall time). ais_read is filled by chip_ais_file.
+  std::array<double, kStageCount> stage_ms{};
 };
 
 // `tracks`: each ship's pings ordered by time; `ships_static`: their static data (dimensions

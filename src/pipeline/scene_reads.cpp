@@ -160,7 +160,7 @@ std::size_t for_each_scene_group(std::size_t groups, std::size_t workers,
 }
 
 std::size_t prefetch_blocks(raster::DatasetCache& cache, const std::vector<raster::BandSource>& sources,
-                            const std::vector<raster::ChipGrid>& grids) {
+                            const std::vector<raster::ChipGrid>& grids, StageTimes* stages) {
   std::size_t total = 0;
   std::vector<unsigned char> buffer;
   for (const auto& source : sources) {
@@ -177,6 +177,7 @@ std::size_t prefetch_blocks(raster::DatasetCache& cache, const std::vector<raste
       buffer.resize(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * static_cast<std::size_t>(pixel_bytes));
       // The region read goes through GDAL's block cache, so the chips' reads that follow find
       // every block decoded; GTiff fetches the region's blocks in one multi-range request.
+      SplitTimer timer(stages, Stage::fetch_wait, Stage::decode);
       if (l.band->RasterIO(GF_Read, static_cast<int>(x0), static_cast<int>(y0), w, h, buffer.data(), w, h, type, 0, 0,
                            nullptr) != CE_None) {
         cache.evict(source.href);
@@ -204,7 +205,10 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
     for (std::size_t i = 0; i < targets.size(); ++i) on_chip(i, nullptr, &e);
     return 0;
   }
-  if (prefetch && !targets.empty()) warm_remote_headers(sources);
+  if (prefetch && !targets.empty()) {
+    SplitTimer timer(options.stages, Stage::fetch_wait, Stage::decode);
+    warm_remote_headers(sources);
+  }
 
   // Grids first: a chip whose grid cannot be made fails alone and takes no part in the plan.
   std::vector<raster::ChipGrid> grids(targets.size());
@@ -268,7 +272,7 @@ std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item
       std::vector<raster::ChipGrid> batch_grids;
       for (std::size_t i : batch) batch_grids.push_back(grids[i]);
       try {
-        prefetched += prefetch_blocks(cache, sources, batch_grids);
+        prefetched += prefetch_blocks(cache, sources, batch_grids, options.stages);
       } catch (const Error& e) {
         spdlog::warn("scene {}: prefetch failed ({}); chips read one by one", item.id, e.what());
       }

@@ -31,9 +31,10 @@ std::size_t for_each_scene_group(std::size_t groups, std::size_t workers,
 // Fetches and decodes into GDAL's block cache every block of band 1 of each source that the
 // windows of `grids` touch (with the resampling margin of read_window for sources on another
 // grid): blocks are grouped into rectangles, each read with one RasterIO (one multi-range
-// request for /vsicurl/). Returns the number of blocks.
+// request for /vsicurl/). Returns the number of blocks. With `stages`, each read's CPU time goes
+// to Stage::decode and the rest of its wall time to Stage::fetch_wait.
 std::size_t prefetch_blocks(raster::DatasetCache& cache, const std::vector<raster::BandSource>& sources,
-                            const std::vector<raster::ChipGrid>& grids);
+                            const std::vector<raster::ChipGrid>& grids, StageTimes* stages = nullptr);
 
 struct LonLat {
   double lon = 0.0;
@@ -47,8 +48,10 @@ struct LonLat {
 // under `budget_bytes` (0: one batch; a batch holds at least one chip), prefetches each batch's blocks unless
 // `prefetch` is false, then read_chip's each chip and calls on_chip(i, &data, nullptr), or on_chip(i, nullptr, &error)
 // when that chip's read failed. A prefetch failure is logged and left to the chip reads to
-// report; an item lacking a band's asset fails every chip through on_chip. Returns the number of
-// blocks prefetched.
+// report; an item lacking a band's asset fails every chip through on_chip. on_chip may move the
+// data out of its ChipData (it is not used after the call). Stage times go to options.stages
+// (header warm-up and prefetch: fetch_wait/decode; read_chip: resample/reflectance). Returns the
+// number of blocks prefetched.
 using SceneChipCallback = std::function<void(std::size_t, raster::ChipData*, const Error*)>;
 std::size_t read_scene_chips(raster::DatasetCache& cache, const stac::Item& item, const stac::ProviderProfile& profile,
                              const std::vector<LonLat>& targets, const raster::ChipReadOptions& options,

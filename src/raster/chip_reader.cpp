@@ -52,13 +52,19 @@ ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::Prov
   for (stac::Band b : o.bands) {
     if (b == stac::Band::SCL) throw Error(ErrorCode::invalid_argument, "SCL is not a reflectance band (use read_scl)");
     const stac::ReflectanceRule rule = profile.reflectance(item, b);
-    const BandWindow w = read_window(cache, band_source(item, profile, b), chip.grid, resample_method_for(b, o.method));
-    note_invalid(w);
+    BandWindow w;
+    {
+      StageTimer timer(o.stages, Stage::resample);
+      w = read_window(cache, band_source(item, profile, b), chip.grid, resample_method_for(b, o.method));
+      note_invalid(w);
+    }
+    StageTimer timer(o.stages, Stage::reflectance);
     chip.bands.push_back(b);
     chip.rules.push_back(rule);
     chip.reflectance.push_back(to_reflectance(w, rule));
   }
   if (o.read_scl) {
+    StageTimer timer(o.stages, Stage::resample);
     const BandWindow w =
         read_window(cache, band_source(item, profile, stac::Band::SCL), chip.grid, ResampleMethod::nearest);
     note_invalid(w);
@@ -66,6 +72,7 @@ ChipData read_chip(DatasetCache& cache, const stac::Item& item, const stac::Prov
     for (std::size_t k = 0; k < n; ++k)
       if (w.valid[k]) chip.scl[k] = w.values[k];
   }
+  StageTimer timer(o.stages, Stage::reflectance);
   std::size_t invalid = 0;
   for (auto v : any_invalid) invalid += v;
   chip.nodata_fraction = n ? static_cast<double>(invalid) / static_cast<double>(n) : 1.0;

@@ -4,6 +4,7 @@
 // reflectance by the provider's rule, and the plausibility of that rule checked on B08.
 
 #include "core/backoff.hpp"
+#include "core/stage_times.hpp"
 #include "raster/chip_grid.hpp"
 #include "raster/reflectance.hpp"
 #include "raster/window_reader.hpp"
@@ -29,6 +30,9 @@ struct ChipReadOptions {
   // reads; read_chip itself reads once.
   int transient_retries = 2;
   BackoffPolicy retry_backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(8000)};
+  // When set, read_chip adds its windows' CPU time to Stage::resample and the reflectance rule
+  // with its plausibility check to Stage::reflectance (shared by all readers: thread-safe).
+  StageTimes* stages = nullptr;
 };
 
 struct ChipData {

@@ -4,13 +4,17 @@
 //
 // Every file: one band per chip band, named by its band description (B02, B03, ...), the
 // chip's EPSG and geotransform, nodata NaN (the reflectance bands' invalid pixels), tiled
-// (block_size × block_size), compressed (DEFLATE, ZSTD or LZW with the floating-point
-// predictor, TIFF predictor 3).
+// (block_size × block_size), compressed (DEFLATE, ZSTD or LZW at `level`; the floating-point
+// predictor, TIFF predictor 3, on request: reflectance is DN × scale + offset, a few thousand
+// distinct float values that LZ77 finds repeated as they are, and that predictor 3's byte
+// planes make less repetitive — on the fixture's chips it made files 56 % larger and cost CPU).
+// Overview levels are tiled by overview_block_size.
 //
 // write_cog: a Cloud Optimized GeoTIFF through GDAL's COG driver. Its automatic overviews stop
 // when an image fits one block, which for a 256 px chip with 256 px blocks means none, so the
-// configured factors (e.g. 2, 4, 8, 16) are built first on the in-memory source (AVERAGE,
-// NaN-aware) and the COG driver copies them (OVERVIEWS=FORCE_USE_EXISTING) in COG order:
+// configured factors (e.g. 2, 4, 8, 16) are built first on the in-memory source (the NaN-aware
+// mean of each factor × factor box, as GDAL's AVERAGE; GDAL's own resampler when a factor does
+// not divide the chip size) and the COG driver copies them (OVERVIEWS=FORCE_USE_EXISTING) in COG order:
 // IFDs first, then overview blocks smallest first, then full-resolution blocks. `gdalinfo`
 // reports LAYOUT=COG in the IMAGE_STRUCTURE metadata of such files. Without write_cog the
 // overviews, if any, are internal overviews of a plain tiled GeoTIFF.
@@ -35,8 +39,13 @@ struct ChipWriteOptions {
   bool write_cog = true;
   int block_size = 256;                     // multiple of 16; the COG driver needs >= 128
   std::vector<int> overviews{2, 4, 8, 16};  // increasing factors; empty: none
+  // Tile size of the overview levels (GDAL: a power of two from 64 to 4096). Overviews are
+  // smaller than the chip: tiles of block_size pad a 256 px chip's 128..16 px levels to four
+  // full 256 px tiles per band, 3.5× the pixels 64 px tiles hold, all predicted and DEFLATEd.
+  int overview_block_size = 64;
   Compression compression = Compression::deflate;
-  int level = 0;                                              // DEFLATE/ZSTD level; 0 = GDAL's default
+  int level = 1;                                              // DEFLATE/ZSTD level; 0 = GDAL's default
+  Predictor predictor = Predictor::none;                      // floating_point: TIFF predictor 3
   std::vector<std::pair<std::string, std::string>> metadata;  // dataset metadata items
 };
 

@@ -21,6 +21,8 @@ ChipWriteOptions chip_write_options_from(const TilingConfig& tiling) {
   o.block_size = tiling.block_size;
   o.overviews = tiling.overviews;
   o.compression = tiling.compression;
+  o.level = tiling.compression_level;
+  o.predictor = tiling.predictor;
   return o;
 }
 

@@ -111,7 +111,8 @@ TEST_F(RasterWriter, CogHasDescriptionsGeoreferencingCompressionAndOverviews) {
   const auto& structure = info["metadata"]["IMAGE_STRUCTURE"];
   EXPECT_EQ(structure["COMPRESSION"], "DEFLATE");
   EXPECT_EQ(structure["LAYOUT"], "COG");
-  EXPECT_EQ(structure.value("PREDICTOR", ""), "3") << structure.dump();
+  // No predictor by default (ChipWriteOptions: predictor 3 makes reflectance compress worse).
+  EXPECT_FALSE(structure.contains("PREDICTOR")) << structure.dump();
   EXPECT_EQ(info["metadata"][""]["SHIPCHIPS_SCENE"], "S2B_30STF_20200614_0_L2A");
   EXPECT_EQ(info["stac"]["proj:epsg"], 32630);
   const auto& gt = info["geoTransform"];
@@ -124,6 +125,17 @@ TEST_F(RasterWriter, CogHasDescriptionsGeoreferencingCompressionAndOverviews) {
   const RunResult valid = run(std::string("/usr/bin/python3 ") + kCogValidator + " '" + out.string() + "'");
   EXPECT_EQ(valid.status, 0) << valid.output;
   EXPECT_NE(valid.output.find("is a valid cloud optimized GeoTIFF"), std::string::npos) << valid.output;
+
+  // Overview levels in 64 px tiles (not padded to the chip's 256 px blocks).
+  std::unique_ptr<GDALDataset> tiles(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+  ASSERT_TRUE(tiles);
+  for (int k = 0; k < 4; ++k) {
+    int bx = 0, by = 0;
+    tiles->GetRasterBand(1)->GetOverview(k)->GetBlockSize(&bx, &by);
+    EXPECT_EQ(bx, 64) << "overview " << k;
+    EXPECT_EQ(by, 64) << "overview " << k;
+  }
+  tiles.reset();
 
   // Values and NaN nodata read back unchanged.
   std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
@@ -146,6 +158,7 @@ TEST_F(RasterWriter, PlainTiledZstdGeoTiff) {
   o.compression = Compression::zstd;
   o.block_size = 128;
   o.overviews = {};
+  o.predictor = Predictor::floating_point;
   write_chip_geotiff(out, m_grid, views(), o);
   const nlohmann::json info = gdalinfo(out);
   EXPECT_EQ(info["metadata"]["IMAGE_STRUCTURE"]["COMPRESSION"], "ZSTD");
@@ -155,6 +168,17 @@ TEST_F(RasterWriter, PlainTiledZstdGeoTiff) {
   EXPECT_FALSE(info["bands"][0].contains("overviews"));
   EXPECT_EQ(info["bands"][3]["description"], "B08");
   EXPECT_EQ(info["stac"]["proj:epsg"], 32630);
+
+  // The COG with the predictor asked for.
+  const fs::path cog = m_dir / "predicted.tif";
+  ChipWriteOptions p;
+  p.predictor = Predictor::floating_point;
+  p.level = 6;
+  write_chip_geotiff(cog, m_grid, views(), p);
+  std::unique_ptr<GDALDataset> ds(GDALDataset::Open(cog.c_str(), GDAL_OF_RASTER));
+  ASSERT_TRUE(ds);
+  EXPECT_STREQ(ds->GetMetadataItem("PREDICTOR", "IMAGE_STRUCTURE"), "3");
+  EXPECT_EQ(ds->GetRasterBand(1)->GetOverviewCount(), 4);
 }
 
 TEST_F(RasterWriter, BadInputsAreRefusedAndLeaveNoFile) {
@@ -168,6 +192,9 @@ TEST_F(RasterWriter, BadInputsAreRefusedAndLeaveNoFile) {
   EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
   o.block_size = 256;
   o.overviews = {4, 2};
+  EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
+  o.overviews = {2, 4};
+  o.overview_block_size = 100;  // GDAL takes powers of two from 64 to 4096
   EXPECT_THROW(write_chip_geotiff(out, m_grid, views(), o), Error);
   EXPECT_EQ(files_in_dir(), 0u);
 }
@@ -271,4 +298,71 @@ TEST_F(RasterWriter, QuicklookOverlayHookDrawsBeforeWriting) {
   // JPEG chroma subsampling smears a 1 px line, but it stays clearly greener and less red.
   EXPECT_GT(pixel(with, 2) - pixel(without, 2), 40);
   EXPECT_LT(pixel(with, 1) - pixel(without, 1), -10);
+}
+
+// The overviews shipchips computes (box means of the valid pixels, level from level) against
+// GDAL's own AVERAGE resampler on the same pixels, with nodata boxes that are partly and wholly
+// NaN; and GDAL's resampler itself where a factor does not divide the chip (200 px, factor 16).
+TEST_F(RasterWriter, OverviewsEqualGdalAverage) {
+  for (const int size : {256, 200}) {
+    SCOPED_TRACE(size);
+    const GeoTransform scene{600000.0, 10.0, 0.0, 4100040.0, 0.0, -10.0};
+    const ChipGrid grid = chip_grid_at(scene, 32630, 601234.5, 4099000.2, size);
+    std::vector<std::vector<float>> values;
+    std::vector<ChipBandView> bands;
+    for (int b = 0; b < 2; ++b) {
+      std::vector<float> v(static_cast<std::size_t>(size) * size);
+      for (std::size_t k = 0; k < v.size(); ++k)
+        v[k] = static_cast<float>(0.02 + 0.3 * std::abs(std::sin(0.37 * static_cast<double>(k) + b)));
+      for (int r = 0; r < 37; ++r)
+        for (int c = 0; c < 53; ++c)
+          v[static_cast<std::size_t>(r) * size + c] = std::numeric_limits<float>::quiet_NaN();
+      values.push_back(std::move(v));
+    }
+    for (int b = 0; b < 2; ++b) bands.push_back({b == 0 ? "B03" : "B08", values[static_cast<std::size_t>(b)]});
+    const fs::path out = m_dir / ("overviews_" + std::to_string(size) + ".tif");
+    write_chip_geotiff(out, grid, bands);
+
+    // The oracle: the same pixels in a MEM dataset with NaN nodata, GDAL's AVERAGE overviews.
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    std::unique_ptr<GDALDataset> oracle(mem->Create("", size, size, 2, GDT_Float32, nullptr));
+    for (int b = 0; b < 2; ++b) {
+      GDALRasterBand* band = oracle->GetRasterBand(b + 1);
+      band->SetNoDataValue(std::numeric_limits<double>::quiet_NaN());
+      ASSERT_EQ(band->RasterIO(GF_Write, 0, 0, size, size, values[static_cast<std::size_t>(b)].data(), size, size,
+                               GDT_Float32, 0, 0, nullptr),
+                CE_None);
+    }
+    int levels[] = {2, 4, 8, 16};
+    ASSERT_EQ(oracle->BuildOverviews("AVERAGE", 4, levels, 0, nullptr, nullptr, nullptr), CE_None);
+
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(ds);
+    std::size_t nan_boxes = 0, partial_checked = 0;
+    for (int b = 1; b <= 2; ++b) {
+      for (int k = 0; k < 4; ++k) {
+        GDALRasterBand* ours = ds->GetRasterBand(b)->GetOverview(k);
+        GDALRasterBand* theirs = oracle->GetRasterBand(b)->GetOverview(k);
+        ASSERT_TRUE(ours && theirs);
+        ASSERT_EQ(ours->GetXSize(), theirs->GetXSize());
+        const int n = ours->GetXSize();
+        std::vector<float> a(static_cast<std::size_t>(n) * n), r(a.size());
+        ASSERT_EQ(ours->RasterIO(GF_Read, 0, 0, n, n, a.data(), n, n, GDT_Float32, 0, 0, nullptr), CE_None);
+        ASSERT_EQ(theirs->RasterIO(GF_Read, 0, 0, n, n, r.data(), n, n, GDT_Float32, 0, 0, nullptr), CE_None);
+        const int factor = levels[k];
+        for (std::size_t p = 0; p < a.size(); ++p) {
+          ASSERT_EQ(std::isnan(a[p]), std::isnan(r[p])) << "band " << b << " level " << factor << " pixel " << p;
+          if (std::isnan(a[p])) {
+            ++nan_boxes;
+            continue;
+          }
+          ASSERT_NEAR(a[p], r[p], 1e-6f) << "band " << b << " level " << factor << " pixel " << p;
+          const int row = static_cast<int>(p) / n, col = static_cast<int>(p) % n;
+          if (row * factor < 37 && col * factor < 53) ++partial_checked;  // a box with some NaN pixels
+        }
+      }
+    }
+    EXPECT_GT(nan_boxes, 0u);
+    EXPECT_GT(partial_checked, 0u);
+  }
 }
