@@ -5,7 +5,9 @@ Builds a fixture world (or reuses --world DIR), serves it with `shipchips fixtur
 latency and, against the same server, one after the other, runs both tools on the world's
 ais/ais_upload.csv, each into a fresh folder. Per tool: wall seconds, user+sys CPU seconds of the
 process (os.wait4), chips written (.tif under chips/), chips/s, COG and STAC requests and body
-bytes (the server's request log); best of --repeat by wall. Prints a markdown row per latency.
+bytes (the server's request log); best of --repeat by wall. Prints a markdown row per latency,
+then, for those best runs, CPU ms per chip written by stage as each tool reports it (its
+--json stage_ms; fetch_wait and search are wall time, "other" is the process CPU not in a stage).
 
   /usr/bin/python3 bench/peer_end_to_end.py --shipchips build/shipchips [--world DIR]
       [--latencies 0,50] [--repeat 3] [--peer-search-per ship|row] [--profile] [--keep DIR]
@@ -46,6 +48,15 @@ def run(cmd, env, cwd, stdout_path):
         sys.stderr.write(open(stdout_path + ".err").read()[-3000:])
         raise SystemExit(f"{cmd[0]} exited with {code} (output in {stdout_path})")
     return wall, ru.ru_utime + ru.ru_stime
+
+
+def stages_of(stdout_path):
+    """The stage_ms of a tool's --json summary (empty when it printed none)."""
+    try:
+        with open(stdout_path) as f:
+            return json.load(f).get("stage_ms", {})
+    except (OSError, ValueError):
+        return {}
 
 
 def count_chips(root):
@@ -166,12 +177,13 @@ def main():
                                "--search-per", a.peer_search_per, "--json"]
                         env = clean_env({})
                     mark = server.mark()
-                    wall, cpu = run(cmd, env, out, os.path.join(tmp, f"{tool}-{latency}ms-{rep}.out"))
+                    stdout_path = os.path.join(tmp, f"{tool}-{latency}ms-{rep}.out")
+                    wall, cpu = run(cmd, env, out, stdout_path)
                     time.sleep(0.2)  # let the server flush its log
                     stac, cog, nbytes = server.traffic(mark)
                     chips = count_chips(out)
                     r = {"wall": wall, "cpu": cpu, "chips": chips, "stac": stac, "cog": cog, "bytes": nbytes,
-                         "out": out}
+                         "out": out, "stages": stages_of(stdout_path)}
                     print(f"  {latency} ms run {rep + 1}/{a.repeat} {tool:9s}: {wall:7.2f} s wall, {cpu:7.2f} s CPU, "
                           f"{chips} chips, {stac} STAC + {cog} COG requests, {nbytes / 1e6:.1f} MB", file=sys.stderr)
                     if tool not in best or wall < best[tool]["wall"]:
@@ -201,6 +213,29 @@ def main():
                   f"{r['cpu']:.2f} | {r['chips']} | {rate(r):.2f} | {r['stac']} | {r['cog']} | "
                   f"{r['bytes'] / 1e6:.1f} | {extra} |")
         print(f"<!-- {latency} ms: {common} (mmsi, scene) chips written by both -->")
+
+    print()
+    print("CPU ms per chip written, by stage (fetch_wait and search: wall ms per chip):")
+    print()
+    names = ["ais_read", "search", "fetch_wait", "decode", "resample", "reflectance", "gate", "encode",
+             "quicklook", "sidecars", "index"]
+    print("| stage | " + " | ".join(f"{lat} ms shipchips | {lat} ms peer" for lat, _, _ in results) + " |")
+    print("|---|" + "---|---|" * len(results))
+    for name in names + ["other (CPU)", "total CPU"]:
+        cells = []
+        for _, best, _ in results:
+            for tool in ("shipchips", "peer"):
+                r = best[tool]
+                st, chips = r["stages"], max(r["chips"], 1)
+                cpu_in_stages = sum(v for k, v in st.items() if k not in ("search", "fetch_wait"))
+                if name == "other (CPU)":
+                    v = r["cpu"] * 1000 - cpu_in_stages
+                elif name == "total CPU":
+                    v = r["cpu"] * 1000
+                else:
+                    v = st.get(name)
+                cells.append("–" if v is None else f"{v / chips:.1f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
     if a.profile:
         latency = int(a.latencies.split(",")[0])

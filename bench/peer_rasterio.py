@@ -16,8 +16,10 @@ Same job, same defaults as config.yaml (stac, tiling, gate sections), written th
 - reflectance = DN * scale + offset from the asset's raster:bands, except that Earth Search's
   `earthsearch:boa_offset_applied: true` means the offset was already subtracted;
 - the gate on the 64 px centre (SCL cloud/shadow/land, NDWI water), same thresholds;
-- a float32 DEFLATE GeoTIFF (tiled 256, overviews 2 4 8 16, like the product's COG),
-  a JSON sidecar and an RGB 2-98 % quicklook JPEG per chip.
+- a float32 DEFLATE GeoTIFF (tiled 256, overviews 2 4 8 16, like the product's COG; DEFLATE
+  level 1 without a predictor, the product's defaults, so both write the same encoding:
+  --zlevel/--predictor to change), a JSON sidecar and an RGB 2-98 % quicklook JPEG per chip.
+- CPU time by stage (as `shipchips chip --json` reports it: stage_ms) in the summary.
 
 Run with Debian's python3 (python3-rasterio, python3-requests, python3-shapely, python3-pil):
   /usr/bin/python3 bench/peer_rasterio.py --ais world/ais/ais_upload.csv \
@@ -47,6 +49,27 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 BANDS = [("B02", "blue"), ("B03", "green"), ("B04", "red"), ("B08", "nir")]
+
+# CPU ms by stage, named as shipchips names them; fetch_wait is the wall time of the reads
+# beyond their CPU time.
+STAGES = {k: 0.0 for k in ("ais_read", "search", "fetch_wait", "decode", "reflectance", "gate", "encode",
+                           "quicklook", "sidecars")}
+
+
+class Stage:
+    """Adds the CPU time of the block to STAGES[name] (with wait: the rest of the wall time too)."""
+
+    def __init__(self, name, wait=None):
+        self.name, self.wait = name, wait
+
+    def __enter__(self):
+        self.cpu, self.wall = time.process_time(), time.monotonic()
+
+    def __exit__(self, *exc):
+        cpu = time.process_time() - self.cpu
+        STAGES[self.name] += cpu * 1000
+        if self.wait:
+            STAGES[self.wait] += max(0.0, time.monotonic() - self.wall - cpu) * 1000
 SCL_ASSET = "scl"
 CLOUD, SHADOW, LAND, WATER, NODATA = {8, 9, 10}, {3}, {4, 5}, {6}, {0, 1}
 
@@ -209,27 +232,31 @@ def make_chip(item, mmsi, lat, lon, how, a, out_root):
     bands, transform, win, crs = [], None, None, None
     for name, key in BANDS:
         asset = item["assets"][key]
-        with rasterio.open(asset["href"]) as src:  # /vsicurl/, GDAL defaults
-            if win is None:
-                t = src.transform
-                col, row = math.floor((x - t.c) / t.a), math.floor((y - t.f) / t.e)
-                win = Window(col - half, row - half, size, size)
-                transform = src.window_transform(win)
-                crs = src.crs
-            dn = src.read(1, window=win, boundless=True, fill_value=0)
-        scale, offset = reflectance_rule(item, asset)
-        refl = dn.astype(np.float32) * np.float32(scale) + np.float32(offset)
-        refl[dn == 0] = np.nan
+        with Stage("decode", wait="fetch_wait"):
+            with rasterio.open(asset["href"]) as src:  # /vsicurl/, GDAL defaults
+                if win is None:
+                    t = src.transform
+                    col, row = math.floor((x - t.c) / t.a), math.floor((y - t.f) / t.e)
+                    win = Window(col - half, row - half, size, size)
+                    transform = src.window_transform(win)
+                    crs = src.crs
+                dn = src.read(1, window=win, boundless=True, fill_value=0)
+        with Stage("reflectance"):
+            scale, offset = reflectance_rule(item, asset)
+            refl = dn.astype(np.float32) * np.float32(scale) + np.float32(offset)
+            refl[dn == 0] = np.nan
         bands.append(refl)
     if np.isnan(bands[0][half, half]):
         return "nodata", None
-    with rasterio.open(item["assets"][SCL_ASSET]["href"]) as scl_src:
-        st = scl_src.transform
-        scl_win = Window((transform.c - st.c) / st.a, (transform.f - st.f) / st.e,
-                         size * transform.a / st.a, size * transform.e / st.e)
-        scl = scl_src.read(1, window=scl_win, out_shape=(size, size), boundless=True, fill_value=0,
-                           resampling=Resampling.nearest)
-    passed, why, stats = gate(scl, bands[1], bands[3], a)
+    with Stage("decode", wait="fetch_wait"):
+        with rasterio.open(item["assets"][SCL_ASSET]["href"]) as scl_src:
+            st = scl_src.transform
+            scl_win = Window((transform.c - st.c) / st.a, (transform.f - st.f) / st.e,
+                             size * transform.a / st.a, size * transform.e / st.e)
+            scl = scl_src.read(1, window=scl_win, out_shape=(size, size), boundless=True, fill_value=0,
+                               resampling=Resampling.nearest)
+    with Stage("gate"):
+        passed, why, stats = gate(scl, bands[1], bands[3], a)
     if not passed:
         return "gate", why
     day = item["_datetime"].strftime("%Y%m%d")
@@ -238,13 +265,15 @@ def make_chip(item, mmsi, lat, lon, how, a, out_root):
     stem = os.path.join(folder, f"{mmsi}_{item['id']}")
     profile = {"driver": "GTiff", "width": size, "height": size, "count": 4, "dtype": "float32",
                "crs": crs, "transform": transform, "nodata": float("nan"), "compress": "deflate",
-               "predictor": 3, "tiled": True, "blockxsize": 256, "blockysize": 256}
-    with rasterio.open(stem + ".tif.tmp", "w", **profile) as dst:
-        dst.write(np.stack(bands))
-        dst.descriptions = tuple(b for b, _ in BANDS)
-        if a.overviews:
-            dst.build_overviews(a.overviews, Resampling.average)
-    os.replace(stem + ".tif.tmp", stem + ".tif")
+               "zlevel": a.zlevel, "predictor": a.predictor, "tiled": True, "blockxsize": 256,
+               "blockysize": 256}
+    with Stage("encode"):
+        with rasterio.open(stem + ".tif.tmp", "w", **profile) as dst:
+            dst.write(np.stack(bands))
+            dst.descriptions = tuple(b for b, _ in BANDS)
+            if a.overviews:
+                dst.build_overviews(a.overviews, Resampling.average)
+        os.replace(stem + ".tif.tmp", stem + ".tif")
     scale, offset = reflectance_rule(item, item["assets"]["blue"])
     sidecar = {"mmsi": mmsi, "scene_id": item["id"], "collection": item.get("collection"),
                "scene_datetime": item["properties"]["datetime"], "lat": lat, "lon": lon,
@@ -253,10 +282,12 @@ def make_chip(item, mmsi, lat, lon, how, a, out_root):
                "cloud_cover": item["properties"].get("eo:cloud_cover"),
                "processing_baseline": item["properties"].get("s2:processing_baseline"),
                "reflectance": {"scale": scale, "offset": offset}, "gate": stats}
-    with open(stem + ".json.tmp", "w") as f:
-        json.dump(sidecar, f, indent=2)
-    os.replace(stem + ".json.tmp", stem + ".json")
-    quicklook(stem + "_quicklook.jpg", [bands[2], bands[1], bands[0]])
+    with Stage("sidecars"):
+        with open(stem + ".json.tmp", "w") as f:
+            json.dump(sidecar, f, indent=2)
+        os.replace(stem + ".json.tmp", stem + ".json")
+    with Stage("quicklook"):
+        quicklook(stem + "_quicklook.jpg", [bands[2], bands[1], bands[0]])
     return "written", None
 
 
@@ -275,6 +306,9 @@ def main():
     p.add_argument("--max-extrapolation-s", type=float, default=120)
     p.add_argument("--chip-size", type=int, default=256)
     p.add_argument("--overviews", type=lambda s: [int(v) for v in s.split(",") if v], default=[2, 4, 8, 16])
+    p.add_argument("--zlevel", type=int, default=1, help="DEFLATE level (the product's tiling.compression_level)")
+    p.add_argument("--predictor", type=int, choices=[1, 3], default=1,
+                   help="TIFF predictor: 1 none (the product's default), 3 floating point")
     p.add_argument("--center-px", type=int, default=64)
     p.add_argument("--max-cloud", type=float, default=0.2)
     p.add_argument("--max-shadow", type=float, default=0.2)
@@ -285,7 +319,8 @@ def main():
     a = p.parse_args()
 
     t_start = time.monotonic()
-    rows, tracks = read_ais(a.ais)
+    with Stage("ais_read"):
+        rows, tracks = read_ais(a.ais)
     if a.max_rows:
         rows = rows[:a.max_rows]
     t_read = time.monotonic()
@@ -317,6 +352,7 @@ def main():
             else:
                 pairs.setdefault((r["mmsi"], item["id"]), item)
     t_search = time.monotonic()
+    STAGES["search"] += (t_search - t_read) * 1000  # wall, as shipchips counts it
 
     counts = {"written": 0, "gate": 0, "nodata": 0, "no_position": 0, "failed": 0}
     errors = []
@@ -337,7 +373,8 @@ def main():
                "stac_searches": stac.searches, "no_scene_rows": no_scene, "chips_planned": len(pairs),
                **counts, "errors": errors[:10],
                "seconds": {"read_ais": round(t_read - t_start, 3), "search": round(t_search - t_read, 3),
-                           "chips": round(t_end - t_search, 3), "total": round(t_end - t_start, 3)}}
+                           "chips": round(t_end - t_search, 3), "total": round(t_end - t_start, 3)},
+               "stage_ms": {k: round(v, 1) for k, v in STAGES.items()}}
     if a.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -21,7 +21,7 @@ std::vector<std::uint8_t> stretch_to_byte(std::span<const float> values, double 
     if (std::isfinite(v)) valid.push_back(v);
   std::vector<std::uint8_t> out(values.size(), 0);
   if (valid.empty()) return out;
-  double lo = quantile_in_place(valid, low_q), hi = quantile_in_place(valid, high_q);
+  auto [lo, hi] = quantile_pair(valid, low_q, high_q);
   if (hi - lo < min_span) {
     // Open water spans a few thousandths of reflectance: stretched to 0..255 its sensor noise
     // would fill the picture. Widen the range around its middle instead.

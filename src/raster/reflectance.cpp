@@ -3,7 +3,9 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 
@@ -25,6 +27,49 @@ double quantile_in_place(std::vector<float>& values, double q) {
       static_cast<std::size_t>(std::llround(std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1)));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
   return values[k];
+}
+
+namespace {
+
+// Unsigned keys that sort as the floats do (negatives reversed below positives).
+std::uint32_t order_key(float v) {
+  const auto bits = std::bit_cast<std::uint32_t>(v);
+  return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
+}
+
+std::size_t nearest_rank(std::size_t n, double q) {
+  return static_cast<std::size_t>(std::llround(std::clamp(q, 0.0, 1.0) * static_cast<double>(n - 1)));
+}
+
+}  // namespace
+
+std::pair<double, double> quantile_pair(std::span<const float> values, double q_low, double q_high) {
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  if (values.empty()) return {nan, nan};
+  const std::size_t ranks[2] = {nearest_rank(values.size(), q_low), nearest_rank(values.size(), q_high)};
+  std::vector<std::uint32_t> histogram(1u << 16, 0);
+  for (float v : values) ++histogram[order_key(v) >> 16];
+  // Each rank's bucket, and the rank within it.
+  std::uint32_t bucket[2] = {0, 0};
+  std::size_t within[2] = {0, 0};
+  for (int r = 0; r < 2; ++r) {
+    std::size_t below = 0;
+    std::uint32_t b = 0;
+    while (below + histogram[b] <= ranks[r]) below += histogram[b++];
+    bucket[r] = b;
+    within[r] = ranks[r] - below;
+  }
+  double result[2];
+  std::vector<float> members;
+  for (int r = 0; r < 2; ++r) {
+    members.clear();
+    members.reserve(histogram[bucket[r]]);
+    for (float v : values)
+      if ((order_key(v) >> 16) == bucket[r]) members.push_back(v);
+    std::nth_element(members.begin(), members.begin() + static_cast<std::ptrdiff_t>(within[r]), members.end());
+    result[r] = members[within[r]];
+  }
+  return {result[0], result[1]};
 }
 
 std::vector<float> to_reflectance(const BandWindow& window, const stac::ReflectanceRule& rule) {

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <utility>
+#include <vector>
 
 using namespace shipchips;
 using namespace shipchips::raster;
@@ -97,4 +101,43 @@ TEST(RasterReflectance, TooFewPixelsOrNoWaterIsInconclusiveNotAFailure) {
   p = check_plausibility(all_nan);
   EXPECT_TRUE(std::isnan(p.median));
   EXPECT_EQ(p.suspicion, OffsetSuspicion::inconclusive);
+}
+
+// quantile_pair against the plain definition: the value at index round(q × (n − 1)) of the
+// fully sorted values, on the shapes a chip band takes (narrow open water, a wide land/cloud
+// mix, negatives and signed zeros, heavy duplicates, sorted input, one value) and at q 0 and 1.
+TEST(RasterReflectance, QuantilePairIsTheNearestRankOfTheSortedValues) {
+  std::mt19937 rng(12345);
+  std::vector<std::vector<float>> cases;
+  std::normal_distribution<float> water(0.02f, 0.002f);
+  std::uniform_real_distribution<float> wide(-0.05f, 1.4f);
+  std::vector<float> v(65536);
+  for (auto& x : v) x = water(rng);
+  cases.push_back(v);
+  for (auto& x : v) x = wide(rng);
+  cases.push_back(v);
+  for (std::size_t k = 0; k < v.size(); ++k) v[k] = static_cast<float>(static_cast<int>(k % 7) - 3) * 1e-4f;
+  v[5] = -0.0f;
+  v[9] = 0.0f;
+  cases.push_back(v);  // seven distinct values, negatives and both zeros
+  std::sort(v.begin(), v.end());
+  cases.push_back(v);
+  for (std::size_t k = 0; k < v.size(); ++k) v[k] = static_cast<float>(k) * 1e-5f;
+  cases.push_back(v);  // a gradient, already in order
+  cases.push_back({0.25f});
+  cases.push_back({0.3f, -0.1f, 0.2f});
+  for (const auto& values : cases) {
+    std::vector<float> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& [lo, hi] : std::vector<std::pair<double, double>>{{0.02, 0.98}, {0.0, 1.0}, {0.5, 0.5}}) {
+      const auto [a, b] = quantile_pair(values, lo, hi);
+      const auto rank = [&](double q) {
+        return sorted[static_cast<std::size_t>(std::llround(q * static_cast<double>(sorted.size() - 1)))];
+      };
+      EXPECT_EQ(a, rank(lo)) << values.size() << " values, q " << lo;
+      EXPECT_EQ(b, rank(hi)) << values.size() << " values, q " << hi;
+    }
+  }
+  const auto [a, b] = quantile_pair(std::vector<float>{}, 0.02, 0.98);
+  EXPECT_TRUE(std::isnan(a) && std::isnan(b));
 }
