@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -41,13 +42,22 @@ inline std::pair<std::string_view, std::string_view> split_at(std::string_view t
   return {text.substr(0, at), text.substr(at + 1)};
 }
 
-// One file per process, rewritten for every input; in /dev/shm when there is one, so a run
-// does not wear the disk.
+// One file per process (a target uses one extension), rewritten for every input and removed
+// at exit; in /dev/shm when there is one, so a run does not wear the disk.
+struct TempFile {
+  std::filesystem::path path;
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
+
 inline std::string write_temp_file(std::string_view bytes, std::string_view extension) {
   static const std::filesystem::path dir = std::filesystem::is_directory("/dev/shm")
                                                ? std::filesystem::path("/dev/shm")
                                                : std::filesystem::temp_directory_path();
-  const std::filesystem::path path = dir / ("shipchips-fuzz-" + std::to_string(::getpid()) + std::string(extension));
+  static const TempFile file{dir / ("shipchips-fuzz-" + std::to_string(::getpid()) + std::string(extension))};
+  const std::filesystem::path& path = file.path;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
@@ -55,6 +65,12 @@ inline std::string write_temp_file(std::string_view bytes, std::string_view exte
     std::fprintf(stderr, "fuzz: cannot write %s\n", path.c_str());
     std::abort();
   }
+  // A later modification time for every input: GDAL's /vsizip/ keeps an archive's listing until
+  // the file's mtime (whole seconds) grows or its size changes, so two same-sized inputs within
+  // one second would otherwise share the first one's listing.
+  static std::int64_t generation = 0;
+  std::filesystem::last_write_time(path,
+                                   std::filesystem::file_time_type::clock::now() + std::chrono::seconds(++generation));
   return path.string();
 }
 
