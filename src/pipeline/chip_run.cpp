@@ -38,6 +38,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -212,34 +213,72 @@ class FinishPool {
 
 // The worker side of the chip step: position, read, gate, chip files. Const and shared by all
 // workers; everything it writes is per chip.
-// The files one chip attempt may write (GeoTIFF, quicklook, sidecars). undo() removes those that
-// did not exist before the attempt and then the folders left empty up to the dataset root, so
-// a chip that fails (full disk, a write error) leaves nothing half-written behind.
-class ChipFiles {
+// The chip folders attempts are about to create or are using, shared by the finishing threads.
+// Chips finished at once often share folders (chips/train/<mmsi>/<day>): an attempt claims the
+// folders of its path that do not exist yet or that another attempt in flight claimed, and on
+// failure removes a folder only when no other attempt still claims it and it is empty. (Judging
+// by "did it exist when I started" alone, a failing chip could keep a folder another failing
+// chip had just created, and each left the other's folders behind.)
+class FolderClaims {
  public:
-  ChipFiles(const dataset::ChipPaths& paths, std::filesystem::path root) : m_root(std::move(root)), m_dir(paths.dir) {
-    std::filesystem::path deepest_existing = m_dir;
+  // Claims the folders from `dir` up to the first one below `root` that exists and is unclaimed.
+  std::vector<std::filesystem::path> claim(const std::filesystem::path& dir, const std::filesystem::path& root) {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::filesystem::path> claimed;
     std::error_code ec;
-    while (!deepest_existing.empty() && !std::filesystem::exists(deepest_existing, ec))
-      deepest_existing = deepest_existing.parent_path();
-    m_existing_dir = deepest_existing;
-    for (const auto& file : {paths.tif, paths.quicklook, paths.json, paths.geojson})
-      if (!std::filesystem::exists(file, ec)) m_new_files.push_back(file);
+    for (std::filesystem::path d = dir; !d.empty() && d != root && d != d.parent_path(); d = d.parent_path()) {
+      if (std::filesystem::exists(d, ec) && !m_claims.count(d)) break;
+      ++m_claims[d];
+      claimed.push_back(d);
+    }
+    return claimed;  // deepest first
   }
 
-  void undo() const noexcept {
-    std::error_code ec;
-    for (const auto& file : m_new_files) std::filesystem::remove(file, ec);
-    // Folders this attempt made: from the chip's folder up to the deepest one that existed.
-    for (std::filesystem::path dir = m_dir; !dir.empty() && dir != m_existing_dir && dir != m_root;
-         dir = dir.parent_path()) {
-      if (!std::filesystem::is_empty(dir, ec) || ec) break;
-      std::filesystem::remove(dir, ec);
+  // Gives the claims back; with `remove_empty`, removes each folder no attempt claims any more
+  // and that is empty, deepest first.
+  void release(const std::vector<std::filesystem::path>& claimed, bool remove_empty) noexcept {
+    std::lock_guard lock(m_mutex);
+    for (const auto& d : claimed) {
+      auto it = m_claims.find(d);
+      if (it == m_claims.end()) continue;
+      const bool last = --it->second == 0;
+      if (last) m_claims.erase(it);
+      std::error_code ec;
+      if (remove_empty && last && std::filesystem::is_empty(d, ec) && !ec) std::filesystem::remove(d, ec);
     }
   }
 
  private:
-  std::filesystem::path m_root, m_dir, m_existing_dir;
+  std::mutex m_mutex;
+  std::map<std::filesystem::path, int> m_claims;
+};
+
+// The files one chip attempt may write (GeoTIFF, quicklook, sidecars). undo() removes those that
+// did not exist before the attempt and then the folders it claimed that are left empty, so a
+// chip that fails (full disk, a write error) leaves nothing half-written behind; otherwise the
+// claims are given back when the attempt ends.
+class ChipFiles {
+ public:
+  ChipFiles(const dataset::ChipPaths& paths, const std::filesystem::path& root, FolderClaims& claims)
+      : m_claims(claims), m_folders(claims.claim(paths.dir, root)) {
+    std::error_code ec;
+    for (const auto& file : {paths.tif, paths.quicklook, paths.json, paths.geojson})
+      if (!std::filesystem::exists(file, ec)) m_new_files.push_back(file);
+  }
+  ~ChipFiles() { m_claims.release(m_folders, false); }
+  ChipFiles(const ChipFiles&) = delete;
+  ChipFiles& operator=(const ChipFiles&) = delete;
+
+  void undo() noexcept {
+    std::error_code ec;
+    for (const auto& file : m_new_files) std::filesystem::remove(file, ec);
+    m_claims.release(m_folders, true);
+    m_folders.clear();
+  }
+
+ private:
+  FolderClaims& m_claims;
+  std::vector<std::filesystem::path> m_folders;  // claimed, deepest first
   std::vector<std::filesystem::path> m_new_files;
 };
 
@@ -314,7 +353,7 @@ class ChipMaker {
 
       dataset::ChipRecord record = describe(task, chip_id, planned, data, std::move(gate_record));
       auto paths = dataset::chip_paths(m_config, record.split, task.mmsi, item.datetime, chip_id);
-      attempt.emplace(paths, dataset_root(m_config));
+      attempt.emplace(paths, dataset_root(m_config), m_folder_claims);
       record.path = paths.relative_tif;
       std::vector<raster::ChipBandView> views;
       for (std::size_t b = 0; b < data.bands.size(); ++b) {
@@ -414,6 +453,7 @@ class ChipMaker {
 
   const Config& m_config;
   StageTimes* m_stages;
+  mutable FolderClaims m_folder_claims;  // shared by the finishing threads
   const stac::ProviderProfile& m_profile;
   ais::InterpolationOptions m_interpolation;
   raster::ChipReadOptions m_read;
