@@ -5,6 +5,8 @@
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "core/error.hpp"
+#include "ops/job_store.hpp"
+#include "ops/run_recorder.hpp"
 #include "pipeline/chip_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -35,12 +37,41 @@ class ChipCommand : public Command {
     const Config config = load_app_config(global);
     ais::ReadOptions read_options;
     read_options.strict = m_strict;
-    const auto result = pipeline::chip_ais_file(m_ais, config, m_options, read_options);
+    // The chip step as a run of its own (run_id on every job it claims, a manifest, a run record).
+    auto store = ops::open_job_store(config);
+    ops::RunRecorder recorder(*store, config, "chip",
+                              {{"ais", m_ais},
+                               {"max_ships", m_options.max_ships},
+                               {"max_chips", m_options.max_chips},
+                               {"include_swir", m_options.include_swir},
+                               {"retry_rejected", m_options.retry_rejected}});
+    pipeline::ChipRunOptions options = m_options;
+    options.run_id = recorder.run_id();
+    pipeline::ChipFileReport result;
+    try {
+      recorder.step("chip", [&](ops::StepManifest& m) {
+        result = pipeline::chip_ais_file(m_ais, config, options, read_options);
+        m.inputs.push_back(ops::describe_file(m_ais));
+        m.counts = {{"ais_rows", result.read.records}, {"bad_rows", result.read.bad_rows},
+                    {"ships", result.run.ships},       {"chips_planned", result.run.chips_planned},
+                    {"written", result.run.written},   {"skipped_existing", result.run.skipped_existing},
+                    {"failed", result.run.failed},     {"skipped_busy", result.run.skipped_busy}};
+        std::size_t rejected = 0;
+        for (const auto& [reason, n] : result.run.rejected) rejected += n;
+        m.counts["rejected"] = rejected;
+        for (std::size_t k = 0; k < kStageCount; ++k)
+          m.durations_ms[std::string(to_string(static_cast<Stage>(k)))] = result.run.stage_ms[k];
+      });
+    } catch (const Error& e) {
+      recorder.finish(e);
+      throw;
+    }
+    recorder.finish();
     print(result.read, result.run, config);
     const pipeline::ChipRunReport& r = result.run;
     if (r.failed > 0) {
       // One error line with the first failure's code (so its exit code and category): the
-      // summary above lists them, the job store's chip_jobs keeps every one for a retry.
+      // summary above lists them, the job store's chip_jobs keeps every one for ops-retry.
       throw Error(r.first_failure.value_or(ErrorCode::internal),
                   std::to_string(r.failed) + " of " + std::to_string(r.chips_planned) +
                       " chips failed; first: " + (r.errors.empty() ? std::string("?") : r.errors.front()));
@@ -60,6 +91,8 @@ class ChipCommand : public Command {
                          {"skipped_existing", r.skipped_existing},
                          {"skipped_rejected", r.skipped_rejected},
                          {"failed", r.failed},
+                         {"skipped_busy", r.skipped_busy},
+                         {"reclaimed_leases", r.reclaimed_leases},
                          {"rejected", r.rejected},
                          {"no_scene_pings", r.no_scene},
                          {"stac_searches", r.stac_searches},
@@ -95,15 +128,18 @@ class ChipCommand : public Command {
         r.stac_searches, r.chips_planned, r.cog_opens, r.prefetched_blocks, r.workers, r.readers);
     for (const auto& [reason, count] : r.no_scene)
       std::printf("  pings without a scene: %s: %zu\n", reason.c_str(), count);
-    std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed\n", r.written,
+    std::printf("chips: %zu written, %zu already present, %zu rejected earlier, %zu failed", r.written,
                 r.skipped_existing, r.skipped_rejected, r.failed);
+    if (r.skipped_busy) std::printf(", %zu being made by another worker", r.skipped_busy);
+    if (r.reclaimed_leases) std::printf(" (%zu stale leases reclaimed first)", r.reclaimed_leases);
+    std::printf("\n");
     for (const auto& [reason, count] : r.rejected) std::printf("  rejected: %s: %zu\n", reason.c_str(), count);
     for (const auto& error : r.errors) std::printf("  failed: %s\n", error.c_str());
     std::map<std::string, std::size_t> kinds;
     for (const auto& o : r.ship_outcomes) ++kinds[std::string(ops::to_string(o.kind))];
     std::printf("ships:");
     for (const auto& [kind, count] : kinds) std::printf(" %zu %s", count, kind.c_str());
-    std::printf(" (each ship's outcome and reason: --json, or the job store's ship_outcomes)\n");
+    std::printf(" (each ship's outcome and reason: --json, or shipchips ops-status)\n");
     std::printf("time by stage (ms; CPU, fetch_wait and search wall):");
     for (std::size_t k = 0; k < kStageCount; ++k)
       std::printf(" %s %.0f", std::string(to_string(static_cast<Stage>(k))).c_str(), r.stage_ms[k]);

@@ -14,10 +14,10 @@ struct CodeInfo {
 };
 
 // The one table: category, exit code and HTTP status per code.
-constexpr std::array<CodeInfo, 12> kCodes{{
+constexpr std::array<CodeInfo, 13> kCodes{{
     {ErrorCode::invalid_argument, "invalid_argument", ErrorCategory::permanent, 2, 400},
-    {ErrorCode::config_invalid, "config_invalid", ErrorCategory::permanent, 3, 500},
-    {ErrorCode::input_invalid, "input_invalid", ErrorCategory::permanent, 4, 422},
+    {ErrorCode::config_invalid, "config_invalid", ErrorCategory::contract, 3, 500},
+    {ErrorCode::input_invalid, "input_invalid", ErrorCategory::contract, 4, 422},
     {ErrorCode::io_error, "io_error", ErrorCategory::retryable, 5, 500},
     {ErrorCode::network_transient, "network_transient", ErrorCategory::retryable, 6, 503},
     {ErrorCode::http_client_error, "http_client_error", ErrorCategory::permanent, 7, 502},
@@ -27,6 +27,7 @@ constexpr std::array<CodeInfo, 12> kCodes{{
     {ErrorCode::tls_failed, "tls_failed", ErrorCategory::permanent, 11, 502},
     {ErrorCode::database_busy, "database_busy", ErrorCategory::retryable, 12, 503},
     {ErrorCode::database_corrupt, "database_corrupt", ErrorCategory::contract, 13, 500},
+    {ErrorCode::lease_expired, "lease_expired", ErrorCategory::retryable, 14, 503},
 }};
 
 const CodeInfo& info(ErrorCode code) {

@@ -25,6 +25,7 @@ enum class ErrorCode {
   tls_failed,          // the peer's certificate or host name does not verify: retrying cannot help
   database_busy,       // SQLite busy/locked past its timeout: another writer holds the database
   database_corrupt,    // the database file is damaged or not a database (names its path)
+  lease_expired,       // the job's worker stopped heartbeating or died; the reaper took it back
 };
 
 enum class ErrorCategory { retryable, permanent, contract };

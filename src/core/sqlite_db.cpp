@@ -43,7 +43,19 @@ Database::Database(const std::filesystem::path& path, OpenMode mode) : m_path(pa
   sqlite3_busy_timeout(m_db, 10000);
   if (!writable) return;
   try {
-    exec("PRAGMA journal_mode=WAL");
+    // SQLite answers with the mode it actually uses: anything but "wal" (a file system without
+    // shared-memory support, a read-only folder) would silently give rollback journaling, where
+    // readers block the writer. ":memory:" databases answer "memory", which is expected.
+    std::string mode;
+    {
+      Statement q(*this, "PRAGMA journal_mode=WAL");
+      if (q.step()) mode = q.text(0);
+    }
+    const bool in_memory = path.string() == ":memory:" || path.empty();
+    if (mode != "wal" && !(in_memory && mode == "memory")) {
+      throw Error(ErrorCode::io_error, path.string() + ": cannot use the WAL journal (SQLite answered journal_mode='" +
+                                           mode + "'); the database needs a local file system with shared memory");
+    }
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
   } catch (...) {
@@ -112,7 +124,9 @@ Statement& Statement::bind(int index, double value) {
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
+  // An empty view may have no data pointer, which SQLite would bind as NULL: bind "" instead.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  if (sqlite3_bind_text64(m_stmt, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
     m_db->fail("bind");
   }
   return *this;

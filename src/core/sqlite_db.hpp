@@ -3,9 +3,11 @@
 // the dataset root), shared by the chips index and the chip_jobs table of the job store.
 // It has no domain knowledge; it lives here until core grows a database module.
 //
-// Opening sets: WAL journal (readers never block the writer), synchronous=NORMAL (durable at
-// checkpoints, safe with WAL), foreign keys on, busy timeout 10 s (several processes may
-// write the same file).
+// Opening sets: WAL journal (readers never block the writer; the pragma's answer is checked and
+// anything but "wal" is refused, except "memory" for ":memory:"), synchronous=NORMAL (with WAL:
+// a killed process loses no commit and the file never corrupts; an OS crash or power loss may
+// roll back the last commits before a checkpoint — see ops/sqlite_job_store.hpp for why that is
+// the right trade), foreign keys on, busy timeout 10 s (several processes may write the file).
 //
 // Schema versions: several components share one database file, so instead of the single
 // PRAGMA user_version each component keeps its own row in

@@ -19,7 +19,7 @@ namespace shipchips::dataset {
 
 inline constexpr std::size_t chip_id_length = 16;
 
-// The 32 bytes of SHA-256(bytes) as 64 lower-case hex digits (OpenSSL EVP).
+// The 32 bytes of SHA-256(bytes) as 64 lower-case hex digits (core/sha256.hpp).
 std::string sha256_hex(std::string_view bytes);
 
 // The exact byte string that is hashed: "244660123|S2B_30STF_20240523_0_L2A".

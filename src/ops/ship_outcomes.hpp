@@ -1,6 +1,6 @@
 #pragma once
-// One recorded outcome per input ship (and ping group) of a chip run, in the job store beside
-// chip_jobs, so `ops-status` can say what became of every ship, not only of the chips made:
+// One recorded outcome per input ship (and ping group) of a chip run, so `ops-status` can say what became of every
+// ship, not only of the chips made:
 //
 //   chipped                  at least one chip of the ship exists (written now or before)
 //   gate_rejected            every chip the ship had was refused by the gate (reason: why)
@@ -11,11 +11,10 @@
 //                            or nodata at the ship when the footprint said otherwise)
 //   failed                   an error (reason: the first one); the chips' jobs hold the rest
 //
-// Table ship_outcomes (schema component "ops.ship_outcomes"): key (mmsi, first_ping,
-// last_ping), so the same ship in another AIS file or window is another row; a rerun of the
-// same input replaces its row.
+// Stored as the job store's ais_observations rows (ops/job_store.hpp), keyed by (mmsi,
+// first_ping, last_ping), so the same ship in another AIS file or window is another row; a
+// rerun of the same input updates its row.
 
-#include "core/sqlite_db.hpp"
 #include "core/time.hpp"
 
 #include <cstdint>
@@ -40,20 +39,6 @@ struct ShipOutcome {
   std::string reason;     // "" for chipped
   std::size_t chips = 0;  // chips of the ship that exist after the run
   bool operator==(const ShipOutcome&) const = default;
-};
-
-class ShipOutcomes {
- public:
-  static constexpr std::string_view schema_component = "ops.ship_outcomes";
-  // Migrates the table in `db` (the job store's database).
-  explicit ShipOutcomes(sqlite::Database& db);
-  // Inserts or replaces every row in one transaction.
-  void record(const std::vector<ShipOutcome>& outcomes, UtcTime now = utc_now());
-  // Ordered by mmsi, first_ping.
-  std::vector<ShipOutcome> list();
-
- private:
-  sqlite::Database& m_db;
 };
 
 }  // namespace shipchips::ops

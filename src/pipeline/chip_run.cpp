@@ -20,7 +20,9 @@
 #include "dataset/labels.hpp"
 #include "dataset/splits.hpp"
 #include "geo/polygon.hpp"
-#include "ops/chip_jobs.hpp"
+#include "ops/job_store.hpp"
+#include "ops/lease_keeper.hpp"
+#include "ops/lease_owner.hpp"
 #include "raster/chip_reader.hpp"
 #include "raster/chip_writer.hpp"
 #include "raster/from_config.hpp"
@@ -338,7 +340,8 @@ struct RoundContext {
   const Config& config;
   const ChipRunOptions& options;
   dataset::ChipIndex& index;
-  ops::ChipJobs& jobs;
+  ops::JobStore& jobs;
+  const ops::Lease& lease;
   const ChipMaker& maker;
   ChipRunReport& report;
   ShipTally& tally;
@@ -357,30 +360,72 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
   const ChipMaker& maker = ctx.maker;
 
   // SQLite stays on this thread: what exists or was rejected is decided here, without network.
-  std::vector<std::vector<SequencedTask>> groups;
-  std::size_t sequenced = 0;
+  std::vector<std::vector<const ChipTask*>> candidates;
+  std::vector<ops::ChipJobSpec> specs;
+  std::vector<std::string> settle;
   for (const auto& [scene_id, tasks] : by_scene) {
-    report.chips_planned += tasks.size();
-    std::vector<SequencedTask> remaining;
+    std::vector<const ChipTask*> remaining;
     for (const auto& task : tasks) {
       const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
+      if (options.only_chip_ids && !options.only_chip_ids->count(chip_id)) continue;
+      report.chips_planned += 1;
       if (auto existing = ctx.index.get(chip_id);
           existing && std::filesystem::exists(dataset_path(config, existing->path))) {
         ++report.skipped_existing;
         ctx.tally.chip_exists(task.mmsi);
+        // A chip whose files and row exist but whose job never recorded it (the process died
+        // between the two, or an earlier attempt failed after writing): its job becomes done.
+        if (auto job = ctx.jobs.get(chip_id); job && job->status != ops::JobStatus::done) settle.push_back(chip_id);
         continue;
       }
       if (!options.retry_rejected) {
-        if (auto job = ctx.jobs.get(chip_id); job && job->status == ops::ChipJobStatus::rejected) {
+        if (auto job = ctx.jobs.get(chip_id); job && job->status == ops::JobStatus::rejected) {
           ++report.skipped_rejected;
           ctx.tally.chip_rejected(task.mmsi, job->error);
           continue;
         }
       }
-      remaining.push_back({sequenced++, task});
+      remaining.push_back(&task);
+      nlohmann::json payload{{"ais_source", options.ais_source}, {"relaxation_steps", task.relax_steps}};
+      specs.push_back({chip_id, task.mmsi, task.item->id, payload.dump()});
+    }
+    if (!remaining.empty()) candidates.push_back(std::move(remaining));
+  }
+  if (!settle.empty()) {
+    std::vector<ops::JobFinish> finishes;
+    for (const auto& job : ctx.jobs.claim(settle, ctx.lease))
+      finishes.push_back({job.chip_id, ops::JobFinish::Kind::done, "", ErrorCode::internal});
+    ctx.jobs.finish(finishes, ctx.lease.owner);
+  }
+  // Claimed before any work starts, all in one transaction; a chip under another worker's live
+  // lease is left to that worker.
+  std::set<std::string> claimed;
+  if (!specs.empty()) {
+    ctx.jobs.enqueue(specs, options.run_id);
+    std::vector<std::string> ids;
+    ids.reserve(specs.size());
+    for (const auto& spec : specs) ids.push_back(spec.chip_id);
+    for (const auto& job : ctx.jobs.claim(ids, ctx.lease)) claimed.insert(job.chip_id);
+  }
+  std::vector<std::vector<SequencedTask>> groups;
+  std::size_t sequenced = 0;
+  for (const auto& group : candidates) {
+    std::vector<SequencedTask> remaining;
+    for (const ChipTask* task : group) {
+      const std::string chip_id = dataset::make_chip_id(task->mmsi, task->item->id);
+      if (!claimed.count(chip_id)) {
+        ++report.skipped_busy;
+        spdlog::info("chip {} (mmsi {}, {}) is being made by another worker: left to it", chip_id, task->mmsi,
+                     task->item->id);
+        continue;
+      }
+      remaining.push_back({sequenced++, *task});
     }
     if (!remaining.empty()) groups.push_back(std::move(remaining));
   }
+  // Heartbeats keep the claims alive while the chips are made (until this round returns).
+  std::optional<ops::LeaseKeeper> keeper;
+  if (!claimed.empty()) keeper.emplace(ctx.jobs, ctx.lease.owner, ctx.lease.duration, ctx.lease.run_id);
   std::vector<const ChipTask*> by_seq(sequenced);
   for (const auto& group : groups)
     for (const auto& t : group) by_seq[t.seq] = &t.task;
@@ -473,11 +518,19 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
   auto commit = [&](const ChipOutcome& outcome) {
     const ChipTask& task = *by_seq[outcome.seq];
     const std::string chip_id = dataset::make_chip_id(task.mmsi, task.item->id);
-    ctx.jobs.start_attempt(chip_id, task.mmsi, task.item->id);
+    auto finish = [&](ops::JobFinish::Kind kind, std::string message, ErrorCode code) {
+      const std::vector<ops::JobFinish> one{{chip_id, kind, std::move(message), code}};
+      if (ctx.jobs.finish(one, ctx.lease.owner) == 0) {
+        spdlog::warn(
+            "chip {} (mmsi {}, {}): its job was reclaimed from this worker before it finished; the outcome "
+            "stays in the index and the retry finds it there",
+            chip_id, task.mmsi, task.item->id);
+      }
+    };
     switch (outcome.kind) {
       case ChipOutcome::Kind::written:
         ctx.index.upsert(*outcome.record);
-        ctx.jobs.finish_done(chip_id);
+        finish(ops::JobFinish::Kind::done, "", ErrorCode::internal);
         ++report.written;
         ctx.tally.chip_exists(task.mmsi);
         spdlog::info("chip {} (mmsi {}, {}) written: {} ({}, ±{:.0f} m)", chip_id, task.mmsi, task.item->id,
@@ -485,7 +538,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
                      outcome.record->uncertainty_m.value_or(0.0));
         break;
       case ChipOutcome::Kind::rejected:
-        ctx.jobs.finish_rejected(chip_id, outcome.reason);
+        finish(ops::JobFinish::Kind::rejected, outcome.reason, ErrorCode::internal);
         ctx.tally.chip_rejected(task.mmsi, outcome.reason);
         spdlog::info("chip {} (mmsi {}, {}) rejected: {}", chip_id, task.mmsi, task.item->id, outcome.reason);
         ++report.rejected[outcome.reject_kind.empty() ? outcome.reason : outcome.reject_kind];
@@ -493,7 +546,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
         break;
       case ChipOutcome::Kind::failed: {
         const Error& e = *outcome.error;
-        ctx.jobs.finish_failed(chip_id, e);
+        finish(ops::JobFinish::Kind::failed, e.what(), e.code());
         ++report.failed;
         if (!report.first_failure) report.first_failure = e.code();
         ctx.tally.chip_failed(task.mmsi, e.what());
@@ -528,6 +581,63 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
     throw Error(ErrorCode::internal, "chip step: outcomes missing before task " + std::to_string(next));
   report.prefetched_blocks += prefetched;
   return nodata_chips;
+}
+
+ops::Lease chip_lease(const Config& config, const ChipRunOptions& options) {
+  ops::Lease lease;
+  lease.owner = ops::this_owner();
+  lease.duration = std::chrono::seconds(
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(config.ops.stuck_job_minutes * 60.0))));
+  lease.run_id = options.run_id;
+  return lease;
+}
+
+// Expired leases, and those of processes on this host that are gone, back to due retries
+// before the run plans its chips (so a rerun after kill -9 redoes the chips at once).
+std::size_t reclaim_leases(ops::JobStore& jobs) {
+  const auto reclaimed = jobs.reap(ops::dead_owners(jobs.lease_owners()));
+  for (const auto& job : reclaimed) {
+    spdlog::warn("chip {} (mmsi {}, {}): lease of {} reclaimed (attempt {}); it is due again", job.chip_id, job.mmsi,
+                 job.scene_id, job.lease_owner.empty() ? std::string("an unknown worker") : job.lease_owner,
+                 job.attempts);
+  }
+  return reclaimed.size();
+}
+
+// The seed's ais_observations row of one input ship: its id is "<mmsi>|<first ping>|<last
+// ping>" (the seed's third part, the tile, is only known after the scene search, so it cannot
+// name the input; the group's pings can), placed at its ping nearest the scene's sensing time.
+ops::Observation observation_of(const ops::ShipOutcome& outcome, const std::vector<ais::PositionReport>& track,
+                                const stac::Item* scene, const ChipRunOptions& options) {
+  ops::Observation o;
+  o.mmsi = outcome.mmsi;
+  o.captured_time = outcome.first_ping;
+  o.last_ping = outcome.last_ping;
+  o.id = std::to_string(outcome.mmsi) + "|" + format_iso8601(outcome.first_ping, 6) + "|" +
+         format_iso8601(outcome.last_ping, 6);
+  o.pings = outcome.pings;
+  o.status = std::string(ops::to_string(outcome.kind));
+  o.reason = outcome.reason;
+  o.chips = outcome.chips;
+  o.run_id = options.run_id;
+  o.last_attempt_at = utc_now();
+  if (outcome.kind == ops::ShipOutcomeKind::failed) o.last_error = outcome.reason;
+  const ais::PositionReport* placed = track.empty() ? nullptr : &track.front();
+  if (scene) {
+    o.tile_id = scene->mgrs_tile;
+    o.overpass_time = scene->datetime;
+    for (const auto& ping : track) {
+      if (std::chrono::abs(ping.time - scene->datetime) < std::chrono::abs(placed->time - scene->datetime))
+        placed = &ping;
+    }
+  }
+  if (placed) {
+    o.lat = placed->lat;
+    o.lon = placed->lon;
+    o.source = options.ais_source.empty() ? placed->source : options.ais_source;
+    o.provider = placed->provider;
+  }
+  return o;
 }
 
 }  // namespace
@@ -570,9 +680,12 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
   search_timer.reset();
 
   dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
-  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  std::unique_ptr<ops::JobStore> store = ops::open_job_store(config);
+  ops::JobStore& jobs = *store;
+  const ops::Lease lease = chip_lease(config, options);
+  report.reclaimed_leases = reclaim_leases(jobs);
   ChipMaker maker(config, options, &stages);
-  RoundContext context{config, options, index, jobs, maker, report, tally, stages};
+  RoundContext context{config, options, index, jobs, lease, maker, report, tally, stages};
 
   // Rounds: a chip whose scene has no data at the ship (a footprint is only an outline of the
   // data) hands the ping's vote to its next candidate scene; chips known to end that way from
@@ -584,7 +697,7 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     auto [it, inserted] = no_data.emplace(ShipScene{mmsi, item}, false);
     if (inserted && !options.retry_rejected) {
       const auto job = jobs.get(dataset::make_chip_id(mmsi, item->id));
-      it->second = job && job->status == ops::ChipJobStatus::rejected && job->error == kNoDataAtShip;
+      it->second = job && job->status == ops::JobStatus::rejected && job->error == kNoDataAtShip;
       if (it->second) {
         ++report.skipped_rejected;
         tally.chip_rejected(mmsi, std::string(kNoDataAtShip));
@@ -592,7 +705,8 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
     }
     return it->second;
   };
-  std::set<ShipScene> attempted;  // planned in this run
+  std::set<ShipScene> attempted;                          // planned in this run
+  std::map<std::int64_t, const stac::Item*> first_scene;  // each ship's earliest planned scene
   for (int round = 0; round < kMaxSceneRounds; ++round) {
     std::map<std::string, std::vector<ChipTask>> by_scene;
     for (const ShipVotes& ship : ships) {
@@ -607,6 +721,8 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
       }
       for (const auto& [item, relax] : chosen) {
         if (!attempted.insert({ship.mmsi, item}).second) continue;
+        auto [first, fresh] = first_scene.emplace(ship.mmsi, item);
+        if (!fresh && item->datetime < first->second->datetime) first->second = item;
         by_scene[item->id].push_back({ship.mmsi, item, ship.track, ship.ship, *relax});
       }
     }
@@ -618,14 +734,23 @@ ChipRunReport run_chipping(const std::map<std::int64_t, std::vector<ais::Positio
 
   // One outcome per input ship, in the job store and the report.
   std::optional<StageTimer> index_timer(std::in_place, &stages, Stage::index);
-  for (const ShipVotes& ship : ships) report.ship_outcomes.push_back(tally.outcome(ship.mmsi, *ship.track));
-  ops::ShipOutcomes(jobs.database()).record(report.ship_outcomes);
+  std::vector<ops::Observation> observations;
+  for (const ShipVotes& ship : ships) {
+    report.ship_outcomes.push_back(tally.outcome(ship.mmsi, *ship.track));
+    const auto scene = first_scene.find(ship.mmsi);
+    observations.push_back(observation_of(report.ship_outcomes.back(), *ship.track,
+                                          scene == first_scene.end() ? nullptr : scene->second, options));
+  }
+  jobs.record_observations(observations);
   for (const auto& o : report.ship_outcomes) {
     if (o.kind != ops::ShipOutcomeKind::chipped)
       spdlog::info("ship {} ({} pings): {}: {}", o.mmsi, o.pings, ops::to_string(o.kind), o.reason);
   }
-  spdlog::info("chip run: {} ships, {} chips written, {} already present, {} rejected earlier, {} failed", report.ships,
-               report.written, report.skipped_existing, report.skipped_rejected, report.failed);
+  spdlog::info(
+      "chip run: {} ships, {} chips written, {} already present, {} rejected earlier, {} failed, {} left to "
+      "other workers",
+      report.ships, report.written, report.skipped_existing, report.skipped_rejected, report.failed,
+      report.skipped_busy);
 
   dataset::export_indexes(index, config);
   dataset::ShipTypes ship_types;
@@ -646,7 +771,10 @@ ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, 
   const double read_ms = static_cast<double>(thread_cpu_ns() - read_start) / 1e6;
   stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
   ChipFileReport report;
-  report.run = run_chipping(set.tracks, client, config, options, set.statics);
+  ChipRunOptions with_source = options;
+  if (with_source.ais_source.empty())
+    with_source.ais_source = std::filesystem::absolute(ais_path).lexically_normal().string();
+  report.run = run_chipping(set.tracks, client, config, with_source, set.statics);
   report.run.stage_ms[static_cast<std::size_t>(Stage::ais_read)] += read_ms;
   report.read = std::move(set.read);
   return report;

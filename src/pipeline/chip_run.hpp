@@ -16,11 +16,16 @@
 // block cache; each batch's blocks are fetched (one multi-range read per rectangle of blocks)
 // and decoded once before its chips are read, so a COG block shared by chips costs one fetch.
 // The chips read are finished (gate, GeoTIFF, quicklook, sidecars) by a pool of `workers`
-// threads shared by all readers. The main thread alone touches SQLite (chip_jobs, the index),
-// recording each chip's attempt and outcome in the sequential order, so the index is the same
-// as with one worker. A chip's attempt is recorded when its outcome is (a crash mid-run leaves
-// no "started" row for chips in flight: they are simply redone). Where the time goes, by stage,
-// is in the report's stage_ms.
+// threads shared by all readers. The main thread alone writes the index, committing outcomes in
+// the sequential order, so the index is the same as with one worker.
+//
+// Jobs (ops/job_store.hpp): each round's chips are enqueued and claimed in one transaction
+// before any pixel is read (lease = ops.stuck_job_minutes, kept alive by a heartbeat thread),
+// and each outcome finishes its job (done / rejected / failed with its error class, so the
+// retry policy decides). A chip under another live worker's lease is left to it
+// (skipped_busy). Leases of dead processes on this host and expired ones are reclaimed first.
+// Each input ship becomes a row of ais_observations with its outcome. Where the time goes, by
+// stage, is in the report's stage_ms.
 
 #include "ais/model.hpp"
 #include "ais/readers_csv.hpp"
@@ -34,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +56,13 @@ struct ChipRunOptions {
   // A (ship, scene) rejected before (gate, no AIS near sensing time, ...) is skipped without
   // network access unless this is set (e.g. after changing the gate thresholds).
   bool retry_rejected = false;
+  // The run this step belongs to (stamped on every job claimed); "" for none.
+  std::string run_id;
+  // The AIS input, recorded in each job's payload and observation so a retry pass can replan a
+  // chip from it (ops-retry).
+  std::string ais_source;
+  // Only these chips (a retry pass); nullopt = every chip the input yields.
+  std::optional<std::set<std::string>> only_chip_ids;
 };
 
 struct ChipRunReport {
@@ -60,6 +73,8 @@ struct ChipRunReport {
   std::size_t skipped_existing = 0;
   std::size_t skipped_rejected = 0;  // rejected in an earlier run (see retry_rejected)
   std::size_t failed = 0;
+  std::size_t skipped_busy = 0;                 // under another live worker's lease
+  std::size_t reclaimed_leases = 0;             // taken back from dead or silent workers before the run
   std::map<std::string, std::size_t> rejected;  // reason → count (gate, no AIS near sensing time, ...)
   std::map<std::string, std::size_t> no_scene;  // reason → pings
   int stac_searches = 0;
@@ -69,7 +84,7 @@ struct ChipRunReport {
   std::size_t prefetched_blocks = 0;
   std::vector<std::string> errors;         // "chip_id mmsi scene: message" of failed chips (first 50)
   std::optional<ErrorCode> first_failure;  // the code of the first failed chip
-  // One per input ship (in mmsi order), also recorded in the job store's ship_outcomes.
+  // One per input ship (in mmsi order), also recorded in the job store's ais_observations.
   std::vector<ops::ShipOutcome> ship_outcomes;
   // Milliseconds by core/stage_times Stage (CPU time summed over threads; fetch_wait and search
   // are wall time). ais_read is filled by chip_ais_file.

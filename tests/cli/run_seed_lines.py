@@ -7,8 +7,9 @@ usage: run_seed_lines.py SHIPCHIPS_BIN [--keep]
 1. Completeness: every `python -m src.cli ...` line of ../shared/seeds/000_*.txt and 001_*.txt
    (comments after `#` dropped) must be listed, with `shipchips` in place of `python -m src.cli`.
 2. A scratch folder gets a config.yaml (the repository's, with the dataset, the reference TLEs
-   and the world's tiles), the ESA plan as plan/esa_acquisition_plan.csv and a fixture world
-   served on loopback (SHIPCHIPS_STAC_ENDPOINT).
+   and the world's tiles), the ESA plan as plan/esa_acquisition_plan.csv, a fixture world
+   served on loopback (SHIPCHIPS_STAC_ENDPOINT) and the aisstream.io stand-in on loopback
+   (SHIPCHIPS_AIS_ENDPOINT, AISSTREAM_API_KEY) for the live-AIS lines.
 3. Each line runs there, in file order (later lines use what earlier ones wrote); `help` lines
    get --help; `pending:N` lines must still be refused as unknown commands.
 Prints one line per command and "N passed, N failed"; exits 1 on any failure.
@@ -88,11 +89,11 @@ def write_config(src, scratch, ref, tiles):
         f.write(text)
 
 
-def start_fixture(binary, world, scratch):
-    port_file = os.path.join(scratch, "fixture.port")
-    log = open(os.path.join(scratch, "fixture-serve.log"), "w")
-    proc = subprocess.Popen([binary, "fixture", "serve", "--dir", world, "--port", "0", "--port-file", port_file],
-                            stdout=log, stderr=subprocess.STDOUT)
+def start_server(argv, scratch, name):
+    port_file = os.path.join(scratch, name + ".port")
+    log_path = os.path.join(scratch, name + ".log")
+    log = open(log_path, "w")
+    proc = subprocess.Popen(argv + ["--port-file", port_file], stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         if os.path.exists(port_file) and open(port_file).read().strip():
             return proc, int(open(port_file).read().strip())
@@ -100,7 +101,20 @@ def start_fixture(binary, world, scratch):
             break
         time.sleep(0.05)
     proc.kill()
-    fail("the fixture server did not start: " + open(os.path.join(scratch, "fixture-serve.log")).read())
+    fail(f"{name} did not start: " + open(log_path).read())
+
+
+def start_fixture(binary, world, scratch):
+    return start_server([binary, "fixture", "serve", "--dir", world, "--port", "0"], scratch, "fixture-serve")
+
+
+# The live-AIS lines (run --no-dry-run-ais) talk to the aisstream.io stand-in on loopback with
+# this key: they must run as written, offline.
+AIS_KEY = "seed-lines-test-key"
+
+
+def start_aisstream(binary, scratch):
+    return start_server([binary, "fixture", "aisstream", "--key", AIS_KEY], scratch, "fixture-aisstream")
 
 
 def run(argv, cwd, env, timeout=300):
@@ -137,7 +151,7 @@ def main():
                  f"the runbooks have it in {' '.join(sorted(seeds))}")
 
     scratch = tempfile.mkdtemp(prefix="shipchips-seed-lines-")
-    server = None
+    server = aisstream = None
     passed = failed = pending = 0
     try:
         world = os.path.join(scratch, "world")
@@ -149,8 +163,11 @@ def main():
             fail("the fixture world has no items")
         write_config(src, scratch, ref, tiles)
         server, port = start_fixture(binary, world, scratch)
+        aisstream, ais_port = start_aisstream(binary, scratch)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SHIPCHIPS_") and k != "AISSTREAM_API_KEY"}
         env["SHIPCHIPS_STAC_ENDPOINT"] = f"http://127.0.0.1:{port}"
+        env["SHIPCHIPS_AIS_ENDPOINT"] = f"ws://127.0.0.1:{ais_port}"
+        env["AISSTREAM_API_KEY"] = AIS_KEY
         env["PATH"] = os.path.dirname(binary) + os.pathsep + env.get("PATH", "/usr/bin:/bin")
         env["HOME"] = scratch  # nothing from the developer's home (.env, caches)
         # The ESA plan the esa_plan line names: the reference KML (Sept 2019) as the plan CSV.
@@ -189,6 +206,12 @@ def main():
                 print(f"FAIL {label}: exit {code}, expected {r['exit']}\n--- stdout\n{out[-2000:]}\n--- stderr\n"
                       f"{err[-2000:]}", file=sys.stderr)
     finally:
+        if aisstream is not None:
+            aisstream.send_signal(signal.SIGTERM)
+            try:
+                aisstream.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                aisstream.kill()
         if server is not None:
             server.send_signal(signal.SIGTERM)
             try:

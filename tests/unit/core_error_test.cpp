@@ -17,6 +17,10 @@ TEST(CoreError, CategoriesFollowTheTable) {
   EXPECT_EQ(category_of(ErrorCode::database_busy), ErrorCategory::retryable);
   EXPECT_EQ(category_of(ErrorCode::database_corrupt), ErrorCategory::contract);
   EXPECT_EQ(to_string(ErrorCode::tls_failed), "tls_failed");
+  // Bad input and bad config are the runbook's category C: fix the cause, do not blindly retry.
+  EXPECT_EQ(category_of(ErrorCode::input_invalid), ErrorCategory::contract);
+  EXPECT_EQ(category_of(ErrorCode::config_invalid), ErrorCategory::contract);
+  EXPECT_EQ(category_of(ErrorCode::lease_expired), ErrorCategory::retryable);
 }
 
 TEST(CoreError, FilesystemFailuresAreIoErrorsNamingThePath) {
@@ -32,7 +36,8 @@ TEST(CoreError, ExitCodesAreDistinctAndNonZero) {
   const ErrorCode all[] = {ErrorCode::invalid_argument,   ErrorCode::config_invalid,    ErrorCode::input_invalid,
                            ErrorCode::io_error,           ErrorCode::network_transient, ErrorCode::http_client_error,
                            ErrorCode::contract_violation, ErrorCode::not_found,         ErrorCode::internal,
-                           ErrorCode::tls_failed,         ErrorCode::database_busy,     ErrorCode::database_corrupt};
+                           ErrorCode::tls_failed,         ErrorCode::database_busy,     ErrorCode::database_corrupt,
+                           ErrorCode::lease_expired};
   std::set<int> seen;
   for (auto code : all) {
     int exit_code = exit_code_of(code);

@@ -6,8 +6,8 @@
 #include "core/config.hpp"
 #include "fixture/server_fixture.hpp"
 #include "fixture/world_build.hpp"
-#include "ops/chip_jobs.hpp"
 #include "ops/ship_outcomes.hpp"
+#include "ops/sqlite_job_store.hpp"
 #include "pipeline/chip_run.hpp"
 #include "stac/from_config.hpp"
 #include "stac/search.hpp"
@@ -64,7 +64,7 @@ RunResult run(const fs::path& world, const std::string& endpoint, const fs::path
       out.sidecars[rel] = j;
     }
   }
-  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  ops::SqliteJobStore jobs(dataset_path(config, config.storage.db_path));
   for (const auto& job : jobs.list())
     out.job_status[job.chip_id] = std::string(ops::to_string(job.status)) + " " + job.error;
   return out;
@@ -227,8 +227,22 @@ TEST(PipelineChipRun, EveryInputShipHasOneRecordedOutcome) {
   // The demo world leaves some ships without a usable scene (too cloudy, outside the crop):
   // they are listed with that reason, not only counted.
   EXPECT_GT(r.report.ship_outcomes.size(), kinds[ops::ShipOutcomeKind::chipped]);
-  // The job store holds the same rows.
-  sqlite::Database db(tmp.path / "ds" / "ops.db");
-  const auto stored = ops::ShipOutcomes(db).list();
-  EXPECT_EQ(stored, r.report.ship_outcomes);
+  // The job store's ais_observations hold the same outcomes, one row per ship.
+  ops::SqliteJobStore store(tmp.path / "ds" / "ops.db");
+  const auto stored = store.observations();
+  ASSERT_EQ(stored.size(), r.report.ship_outcomes.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const auto& o = r.report.ship_outcomes[i];
+    EXPECT_EQ(stored[i].mmsi, o.mmsi);
+    EXPECT_EQ(stored[i].captured_time, o.first_ping);
+    EXPECT_EQ(stored[i].last_ping, o.last_ping);
+    EXPECT_EQ(stored[i].pings, o.pings);
+    EXPECT_EQ(stored[i].status, ops::to_string(o.kind));
+    EXPECT_EQ(stored[i].reason, o.reason);
+    EXPECT_EQ(stored[i].chips, o.chips);
+    if (o.kind == ops::ShipOutcomeKind::chipped) {
+      EXPECT_FALSE(stored[i].tile_id.empty()) << o.mmsi;
+      EXPECT_TRUE(stored[i].overpass_time) << o.mmsi;
+    }
+  }
 }

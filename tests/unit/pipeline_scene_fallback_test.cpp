@@ -12,7 +12,7 @@
 #include "fixture/world_build.hpp"
 #include "fixture/world_scene.hpp"
 #include "geo/s2_grid.hpp"
-#include "ops/chip_jobs.hpp"
+#include "ops/sqlite_job_store.hpp"
 #include "pipeline/chip_run.hpp"
 #include "stac/from_config.hpp"
 #include "stac/scene_lookup.hpp"
@@ -125,7 +125,7 @@ TEST(PipelineSceneFallback, NodataAtTheShipFallsBackToTheNextSceneAndRerunsOffli
   EXPECT_EQ(first.written, 1u);
   ASSERT_EQ(first.rejected.size(), 1u);
   EXPECT_EQ(first.rejected.begin()->first, "nodata at the ship's position");
-  ops::ChipJobs jobs(dataset_path(config, config.storage.db_path));
+  ops::SqliteJobStore jobs(dataset_path(config, config.storage.db_path));
   const auto edge_job = jobs.get(dataset::make_chip_id(mmsi, edge.item_id));
   ASSERT_TRUE(edge_job.has_value());
   EXPECT_EQ(ops::to_string(edge_job->status), "rejected");
