@@ -149,9 +149,10 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
 
   std::vector<std::string> problems = check_publishable(records, root, config.storage.layout);
   if (records.empty() && current && current->chips > 0) {
-    problems.push_back("the chips index is empty but the published version " + current->version_id + " has " +
-                       std::to_string(current->chips) +
-                       " chips (a lost index? `shipchips index rebuild` recreates it from the chips tree)");
+    problems.insert(problems.begin(),
+                    "the chips index is empty but the published version " + current->version_id + " has " +
+                        std::to_string(current->chips) +
+                        " chips (a lost index? `shipchips index rebuild` recreates it from the chips tree)");
   }
   if (!problems.empty()) throw Error(ErrorCode::input_invalid, problem_line(problems));
   std::error_code ec;

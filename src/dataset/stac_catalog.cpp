@@ -80,7 +80,7 @@ int band_rank(const std::string& id) {
 
 bool inside(const fs::path& path, const fs::path& folder) {
   std::string r = path.lexically_relative(folder).generic_string();
-  return !r.empty() && !r.starts_with("..");
+  return !r.empty() && r != "." && !r.starts_with("..");
 }
 
 fs::path normalized(const fs::path& p) {
@@ -298,16 +298,21 @@ json collection_json(std::span<const ChipRecord> records, const fs::path& out, c
         {"interval", json::array({json::array({format_record_time(first), format_record_time(last)})})}};
   }
   c["extent"] = extent;
+  // Summaries are lists with at least one value (the schema's minItems), so an empty
+  // collection has none of the per-chip ones.
   json summaries;
-  summaries["platform"] = platforms;
-  summaries["constellation"] = {"sentinel-2"};
-  summaries["instruments"] = {"msi"};
-  summaries["gsd"] = gsds;
   json eo_bands = json::array();
   for (const std::string& band : bands) eo_bands.push_back(eo_band(band));
-  summaries["eo:bands"] = eo_bands;
-  summaries["proj:epsg"] = epsgs;
-  summaries["shipchips:split"] = {"train", "val", "test"};
+  auto add_summary = [&](const char* key, json values) {
+    if (!values.empty()) summaries[key] = std::move(values);
+  };
+  add_summary("platform", json(platforms));
+  add_summary("constellation", records.empty() ? json::array() : json::array({"sentinel-2"}));
+  add_summary("instruments", records.empty() ? json::array() : json::array({"msi"}));
+  add_summary("gsd", json(gsds));
+  add_summary("eo:bands", eo_bands);
+  add_summary("proj:epsg", json(epsgs));
+  summaries["shipchips:split"] = json::array({"train", "val", "test"});
   c["summaries"] = summaries;
   c["shipchips:chips"] = records.size();
   c["shipchips:split_counts"] = json(splits);
@@ -316,7 +321,9 @@ json collection_json(std::span<const ChipRecord> records, const fs::path& out, c
   links.push_back(link("root", href(dir, out / "catalog.json"), "application/json"));
   links.push_back(link("parent", href(dir, out / "catalog.json"), "application/json"));
   if (href.absolute()) links.push_back(link("self", href(dir, file), "application/json"));
-  json license = link("license", std::string(kSentinelLicense), "application/pdf");
+  json license;
+  license["rel"] = "license";
+  license["href"] = kSentinelLicense;
   license["title"] = "Legal notice on the use of Copernicus Sentinel data";
   links.push_back(license);
   for (const ChipRecord& r : records) {
