@@ -21,7 +21,7 @@ class PublishCommand : public shipchips::app::Command {
                                "Also write the manifest here (default: dataset_root/manifests/dataset_manifest.json)");
     auto* limit = sub.add_option("--sample-limit", m_sample_limit, "Chips listed as samples in the manifest")
                       ->capture_default_str()
-                      ->check(CLI::NonNegativeNumber);
+                      ->check(shipchips::app::non_negative_number);
     sub.add_flag("--rollback", m_rollback, "Make the previous published version current again")
         ->excludes(out)
         ->excludes(limit);

@@ -80,6 +80,12 @@ ITEM=$(find "$DS/stac" -mindepth 3 -name '*.json' | LC_ALL=C sort | head -1)
 SRC_URL=$("$PY" -c 'import json,sys; print([l["href"] for l in json.load(open(sys.argv[1]))["links"] if l["rel"]=="derived_from"][0])' "$ITEM")
 curl -sf "$SRC_URL" | "$PY" -c 'import json,sys; assert json.load(sys.stdin)["type"] == "Feature"' || fail "derived_from $SRC_URL"
 
+# An empty dataset (nothing chipped, no database yet) gives a valid catalog with no items.
+sed -e "s|^  dataset_root: .*|  dataset_root: $TMP/empty|" "$CONFIG" > "$TMP/empty.yaml"
+"$BIN" --config "$TMP/empty.yaml" publish-stac > /dev/null
+"$PY" "$VALIDATE" "$SCHEMAS" "$TMP/empty/stac/catalog.json" "$TMP/empty/stac/shipchips-chips/collection.json" > "$TMP/validate-empty.txt" || { cat "$TMP/validate-empty.txt" >&2; fail "empty catalog validation"; }
+test ! -e "$TMP/empty/ops.db" || fail "publish-stac created a database"
+
 # --- absolute URLs ------------------------------------------------------------------------------
 rc=0; "$BIN" --config "$CONFIG" publish-stac --out-dir "$DS/stac-abs" --absolute-urls 2> "$TMP/abs-err.txt" || rc=$?
 [ "$rc" = 2 ] || fail "--absolute-urls without --base-url: exit $rc"

@@ -225,3 +225,23 @@ TEST(DatasetStacCatalog, MissingChipFileIsNamed) {
   EXPECT_NE(message.find(ds.records[1].chip_id + ".tif"), std::string::npos) << message;
   EXPECT_EQ(slurp(out / "shipchips-chips" / "collection.json"), before);
 }
+
+TEST(DatasetStacCatalog, LeftoversOfACrashedRunAreRemoved) {
+  shipchips::testing::TempDir dir("shipchips-stac-leftover");
+  shipchips::testing::SmallDataset ds(dir.path, 1);
+  fs::path out = ds.root / "stac";
+  write_stac_catalog(ds.records, ds.root, ds.config.storage.layout.chips, opts(out));
+  // A run killed between building and swapping leaves its folder; the next run removes it and
+  // replaces the catalog (here: a changed endpoint changes every item).
+  fs::create_directories(ds.root / ".stac.stac-tmp-99999" / "shipchips-chips");
+  std::ofstream(ds.root / ".stac.stac-tmp-99999" / "catalog.json") << "{}";
+  StacOptions changed = opts(out);
+  changed.stac_endpoint = "http://127.0.0.1:9";
+  StacReport report = write_stac_catalog(ds.records, ds.root, ds.config.storage.layout.chips, changed);
+  EXPECT_TRUE(report.changed);
+  EXPECT_FALSE(fs::exists(ds.root / ".stac.stac-tmp-99999"));
+  EXPECT_NE(slurp(item_path(out, ds.records[0].chip_id)).find("http://127.0.0.1:9/collections/"), std::string::npos);
+  for (const auto& entry : fs::directory_iterator(ds.root)) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with(".")) << entry.path();
+  }
+}
