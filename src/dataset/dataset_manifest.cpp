@@ -6,6 +6,7 @@
 #include "dataset/chip_paths.hpp"
 #include "dataset/file_digest.hpp"
 #include "dataset/index_export.hpp"
+#include "dataset/stac_catalog.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -52,15 +53,25 @@ std::map<std::string, std::vector<ChipRecord>> by_day(std::span<const ChipRecord
   return days;
 }
 
-// The STAC folder when it holds a catalog and lies inside the root; empty otherwise.
-fs::path stac_folder(const fs::path& root, const StorageLayout& layout) {
+}  // namespace
+
+fs::path current_stac_catalog(std::span<const ChipRecord> records, const fs::path& root, const StorageLayout& layout) {
   fs::path dir = (root / layout.stac).lexically_normal();
   std::string r = rel(dir, root);
-  if (r.empty() || r == "." || r.starts_with("..")) return {};
-  return is_file(dir / "catalog.json") ? dir : fs::path();
+  if (r.empty() || r == "." || r.starts_with("..") || !is_file(dir / "catalog.json")) return {};
+  std::set<std::string> items;
+  fs::path collection = dir / std::string(stac_collection_id);
+  std::error_code ec;
+  if (fs::is_directory(collection, ec)) {
+    for (const auto& entry : fs::directory_iterator(collection)) {
+      std::string id = entry.path().filename().string();
+      if (entry.is_directory() && is_file(entry.path() / (id + ".json"))) items.insert(id);
+    }
+  }
+  std::set<std::string> indexed;
+  for (const ChipRecord& rec : records) indexed.insert(rec.chip_id);
+  return items == indexed ? dir : fs::path();
 }
-
-}  // namespace
 
 std::vector<std::string> check_publishable(std::span<const ChipRecord> records, const fs::path& root,
                                            const StorageLayout& layout) {
@@ -114,7 +125,7 @@ std::vector<std::string> published_files(std::span<const ChipRecord> records, co
     add_if_present(rel(daily_index_path(root, layout.daily_index, day).lexically_normal(), root));
   }
   add_if_present("labels/coco.json");
-  if (fs::path stac = stac_folder(root, layout); !stac.empty()) {
+  if (fs::path stac = current_stac_catalog(records, root, layout); !stac.empty()) {
     for (const auto& entry : fs::recursive_directory_iterator(stac)) {
       // Names starting with "." are temporary files and folders of writers in progress.
       std::string name = entry.path().filename().string();
@@ -174,6 +185,8 @@ nlohmann::ordered_json dataset_manifest(std::span<const ChipRecord> records, con
     extent["scene_datetime"] = {{"min", format_record_time(first)}, {"max", format_record_time(last)}};
   }
   m["extent"] = extent;
+  fs::path stac = current_stac_catalog(records, root, layout);
+  m["stac_catalog"] = stac.empty() ? json(nullptr) : json(rel(stac / "catalog.json", root));
   m["sample_limit"] = options.sample_limit;
   json samples = json::array();
   for (std::size_t i = 0; i < records.size() && i < options.sample_limit; ++i) {

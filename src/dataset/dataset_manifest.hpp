@@ -7,8 +7,9 @@
 //   every indexed chip's {chip_id}.tif, .json, .geojson and _quicklook.jpg (when there is one),
 //   storage.layout.tiles_index, the daily GeoJSON of every date that has chips,
 //   labels/coco.json when it exists, and every file of the STAC catalog under
-//   storage.layout.stac when that folder holds a catalog.json (run publish-stac first to
-//   include the current catalog).
+//   storage.layout.stac when its items are exactly the indexed chips (current_stac_catalog;
+//   run publish-stac before publish to include it: a catalog of other chips is left out
+//   rather than published as part of a version it does not describe).
 //
 // Manifest JSON (manifest_version 1; keys in this order; `dump(2)` + "\n"):
 //   manifest_version, version_id (the publishing run's id), created (when it was published),
@@ -17,6 +18,7 @@
 //           days {YYYYMMDD: chips}, collections {id: chips}},
 //   extent {bbox [w, s, e, n] of the chip footprints, scene_datetime {min, max}} (nulls when
 //           there are no chips),
+//   stac_catalog (path of the included catalog.json, or null),
 //   sample_limit, samples [{chip_id, mmsi, split, scene_id, scene_datetime, lat, lon, path}]
 //           (the first sample_limit chips by chip_id),
 //   file_count, total_bytes, files [{path, size, sha256}].
@@ -63,6 +65,11 @@ struct ManifestOptions {
 // The manifest of `records` (sorted by chip_id); hashes every published file.
 nlohmann::ordered_json dataset_manifest(std::span<const ChipRecord> records, const std::filesystem::path& dataset_root,
                                         const StorageLayout& layout, const ManifestOptions& options);
+
+// The catalog folder (storage.layout.stac under the root) when it holds a catalog.json and
+// one item folder per indexed chip and no other; empty otherwise.
+std::filesystem::path current_stac_catalog(std::span<const ChipRecord> records,
+                                           const std::filesystem::path& dataset_root, const StorageLayout& layout);
 
 // The chips index as a list (sorted by chip_id), without creating a database: no
 // storage.db_path yet is an empty index.

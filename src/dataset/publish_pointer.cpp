@@ -6,6 +6,12 @@
 #include "dataset/dataset_manifest.hpp"
 #include "dataset/file_digest.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -44,7 +50,37 @@ std::string problem_line(const std::vector<std::string>& problems) {
   return line;
 }
 
+// One publish or rollback at a time per dataset: both read current.json and write it back,
+// and two at once would lose a version from the `previous` chain. flock, so the lock goes
+// with the process (a killed publish holds nothing).
+class PublishLock {
+ public:
+  explicit PublishLock(const fs::path& root) : m_path(publish_lock_path(root)) {
+    make_directories(m_path.parent_path());
+    m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_fd < 0) throw Error(ErrorCode::io_error, m_path.string() + ": cannot open: " + std::strerror(errno));
+    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(m_fd);
+      throw Error(ErrorCode::io_error,
+                  m_path.string() + (err == EWOULDBLOCK ? ": another publish or rollback of this dataset is running"
+                                                        : ": cannot lock: " + std::string(std::strerror(err))));
+    }
+  }
+  PublishLock(const PublishLock&) = delete;
+  PublishLock& operator=(const PublishLock&) = delete;
+  ~PublishLock() { ::close(m_fd); }
+
+ private:
+  fs::path m_path;
+  int m_fd = -1;
+};
+
 }  // namespace
+
+std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root) {
+  return dataset_root / kPublishedDir / ".lock";
+}
 
 nlohmann::ordered_json to_json(const PublishedPointer& p) {
   nlohmann::ordered_json j;
@@ -145,6 +181,7 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
                               const PublishOptions& options) {
   const fs::path root = dataset_root(config);
   fs::path version_dir = published_version_dir(root, options.version_id);
+  PublishLock lock(root);
   std::optional<PublishedPointer> current = read_current_pointer(root);
 
   std::vector<std::string> problems = check_publishable(records, root, config.storage.layout);
@@ -191,6 +228,11 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
 
 PublishedPointer rollback_published(const fs::path& root) {
   fs::path current_path = current_pointer_path(root);
+  if (!fs::exists(current_path)) {
+    throw Error(ErrorCode::not_found,
+                current_path.string() + ": nothing is published yet, so there is nothing to roll back");
+  }
+  PublishLock lock(root);
   std::optional<PublishedPointer> current = read_current_pointer(root);
   if (!current) {
     throw Error(ErrorCode::not_found,

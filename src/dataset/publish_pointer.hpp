@@ -59,6 +59,11 @@ std::filesystem::path published_version_dir(const std::filesystem::path& dataset
 // The pointer in force, or nullopt when nothing was published yet.
 std::optional<PublishedPointer> read_current_pointer(const std::filesystem::path& dataset_root);
 
+// manifests/published/.lock: publish and rollback hold an exclusive flock on it while they
+// read and move current.json; a second one meanwhile fails at once with Error(io_error)
+// "... another publish or rollback of this dataset is running".
+std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root);
+
 struct PublishOptions {
   std::string version_id;  // the run id (ops::make_run_id)
   UtcTime created{};

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "dataset/chip_id.hpp"
 #include "dataset/file_digest.hpp"
+#include "dataset/stac_catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -166,4 +167,27 @@ TEST(DatasetManifest, CheckRefusesMissingOrStaleExports) {
   ASSERT_FALSE(problems.empty());
   EXPECT_EQ(problems[0],
             "indexes/tiles.parquet: does not match the chips index (`shipchips index export` rewrites it)");
+}
+
+TEST(DatasetManifest, IncludesTheStacCatalogOnlyWhenItDescribesTheIndex) {
+  shipchips::testing::TempDir dir("shipchips-manifest-stac");
+  shipchips::testing::SmallDataset ds(dir.path, 3);
+  const auto& layout = ds.config.storage.layout;
+  StacOptions stac;
+  stac.out_dir = ds.root / "stac";
+  stac.stac_endpoint = "http://127.0.0.1:9";
+  write_stac_catalog(ds.records, ds.root, layout.chips, stac);
+  auto m = dataset_manifest(ds.records, ds.root, layout, options());
+  EXPECT_EQ(m["stac_catalog"], "stac/catalog.json");
+  EXPECT_EQ(m["file_count"], 3 * 4 + 1 + 2 + 2 + 3);  // + catalog, collection, 3 items
+  std::set<std::string> paths;
+  for (const auto& f : m["files"]) paths.insert(f["path"]);
+  EXPECT_TRUE(paths.count("stac/shipchips-chips/collection.json"));
+
+  // A catalog of two of the three chips does not describe this index: left out.
+  write_stac_catalog(std::vector<ChipRecord>{ds.records[0], ds.records[1]}, ds.root, layout.chips, stac);
+  m = dataset_manifest(ds.records, ds.root, layout, options());
+  EXPECT_TRUE(m["stac_catalog"].is_null());
+  EXPECT_EQ(m["file_count"], 3 * 4 + 1 + 2);
+  for (const auto& f : m["files"]) EXPECT_FALSE(f["path"].get<std::string>().starts_with("stac/")) << f["path"];
 }

@@ -3,7 +3,10 @@
 #include "core/error.hpp"
 #include "dataset/chip_id.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <functional>
@@ -181,4 +184,25 @@ TEST(DatasetPublishPointer, PointerParsingIsStrict) {
   j.erase("manifest_sha256");
   EXPECT_NE(error_of(j.dump()).find("manifest_sha256: missing required field"), std::string::npos);
   EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
+}
+
+TEST(DatasetPublishPointer, ASecondPublishWhileOneRunsIsRefused) {
+  shipchips::testing::TempDir dir("shipchips-publish-lock");
+  shipchips::testing::SmallDataset ds(dir.path, 2);
+  publish_dataset(ds.records, ds.config, opts("20261203T133619Z-00000001"));
+  publish_dataset(ds.records, ds.config, opts("20261203T140000Z-00000002", "2026-12-03T14:00:00Z"));
+  const std::string before = slurp(current_pointer_path(ds.root));
+  // Another process's lock: flock locks belong to the open file, so a second open conflicts
+  // even inside one process.
+  int fd = ::open(publish_lock_path(ds.root).c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  std::string message;
+  EXPECT_EQ(code_of([&] { publish_dataset(ds.records, ds.config, opts("20261203T150000Z-00000003")); }, &message),
+            ErrorCode::io_error);
+  EXPECT_NE(message.find("another publish or rollback of this dataset is running"), std::string::npos) << message;
+  EXPECT_EQ(code_of([&] { rollback_published(ds.root); }), ErrorCode::io_error);
+  EXPECT_EQ(slurp(current_pointer_path(ds.root)), before);
+  ::close(fd);
+  EXPECT_EQ(rollback_published(ds.root).version_id, "20261203T133619Z-00000001");
 }
