@@ -1,6 +1,7 @@
 #include "dataset/dataset_manifest.hpp"
 
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "dataset/chip_geojson.hpp"
 #include "dataset/chip_index.hpp"
 #include "dataset/chip_paths.hpp"
@@ -39,14 +40,6 @@ ChipFileNames chip_file_names(const ChipRecord& r) {
   return {r.path, stem + ".json", stem + ".geojson", stem + "_quicklook.jpg"};
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (!in && !in.eof()) throw Error(ErrorCode::io_error, p.string() + ": cannot read");
-  return out.str();
-}
-
 std::map<std::string, std::vector<ChipRecord>> by_day(std::span<const ChipRecord> records) {
   std::map<std::string, std::vector<ChipRecord>> days;
   for (const ChipRecord& r : records) days[scene_date(r)].push_back(r);
@@ -83,7 +76,7 @@ std::vector<std::string> check_publishable(std::span<const ChipRecord> records, 
     }
     if (!is_file(root / names.json)) continue;
     try {
-      ChipRecord sidecar = chip_record_from_text(read_text(root / names.json), names.json);
+      ChipRecord sidecar = chip_record_from_text(read_input_file(root / names.json), names.json);
       if (sidecar.chip_id != r.chip_id) {
         problems.push_back(names.json + ": chip_id: '" + sidecar.chip_id + "', the index row says '" + r.chip_id + "'");
       } else if (sidecar.mmsi != r.mmsi || sidecar.scene_id != r.scene_id) {
@@ -98,7 +91,7 @@ std::vector<std::string> check_publishable(std::span<const ChipRecord> records, 
   auto check_export = [&](const fs::path& file, const std::string& expected) {
     if (!is_file(file)) {
       problems.push_back(rel(file, root) + ": missing (`shipchips index export` writes it)");
-    } else if (read_text(file) != expected) {
+    } else if (read_input_file(file) != expected) {
       problems.push_back(rel(file, root) + ": does not match the chips index (`shipchips index export` rewrites it)");
     }
   };

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "dataset/chip_id.hpp"
 #include "dataset/dataset_manifest.hpp"
 #include "dataset/file_digest.hpp"
@@ -24,14 +25,6 @@ namespace {
 
 constexpr std::string_view kPublishedDir = "manifests/published";
 constexpr std::string_view kDefaultManifest = "manifests/dataset_manifest.json";
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io_error, p.string() + ": cannot open");
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 bool safe_component(std::string_view id) {
   if (id.empty() || id == "." || id == "..") return false;
@@ -160,7 +153,7 @@ std::optional<PublishedPointer> read_current_pointer(const fs::path& dataset_roo
   fs::path path = current_pointer_path(dataset_root);
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
-  return pointer_from_text(read_text(path), path.string());
+  return pointer_from_text(read_input_file(path), path.string());
 }
 
 nlohmann::ordered_json PublishReport::to_json() const {
@@ -249,7 +242,7 @@ PublishedPointer rollback_published(const fs::path& root) {
     throw Error(ErrorCode::input_invalid, previous_pointer.string() + ": missing: cannot roll back to version " +
                                               *current->previous + "; current.json unchanged");
   }
-  const std::string text = read_text(previous_pointer);
+  const std::string text = read_input_file(previous_pointer);
   PublishedPointer previous = pointer_from_text(text, previous_pointer.string());
   if (previous.version_id != *current->previous) {
     throw Error(ErrorCode::input_invalid, previous_pointer.string() + ": version_id: '" + previous.version_id +

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/input_file.hpp"
 #include "dataset/chip_paths.hpp"
 #include "dataset/file_digest.hpp"
 
@@ -95,13 +96,6 @@ std::optional<std::string> platform_of(std::string_view scene_id) {
     return "sentinel-2" + std::string(1, static_cast<char>(scene_id[2] - 'A' + 'a'));
   }
   return std::nullopt;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 class Hrefs {
@@ -361,7 +355,8 @@ bool tree_equals(const fs::path& dir, const std::map<std::string, std::string>& 
        it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     auto found = files.find(it->path().lexically_relative(dir).generic_string());
-    if (found == files.end() || it->file_size() != found->second.size() || read_text(it->path()) != found->second) {
+    if (found == files.end() || it->file_size() != found->second.size() ||
+        read_input_file(it->path()) != found->second) {
       return false;
     }
     ++seen;
