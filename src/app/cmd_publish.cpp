@@ -87,6 +87,7 @@ class PublishStacCommand : public shipchips::app::Command {
     if (m_absolute) options.base_url = m_base_url;
     options.write_cog = config.tiling.write_cog;
     options.stac_endpoint = config.stac.endpoint;
+    options.source_provider = config.stac.provider;
     std::vector<dataset::ChipRecord> records = dataset::load_index_records(config);
     dataset::StacReport report =
         dataset::write_stac_catalog(records, dataset_root(config), config.storage.layout.chips, options);

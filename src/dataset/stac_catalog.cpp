@@ -233,7 +233,8 @@ json item_json(const ChipRecord& r, const fs::path& root, const fs::path& out, c
   return item;
 }
 
-json collection_json(std::span<const ChipRecord> records, const fs::path& out, const Hrefs& href) {
+json collection_json(std::span<const ChipRecord> records, const fs::path& out, const Hrefs& href,
+                     const StacOptions& options) {
   const fs::path file = out / stac_collection_id / "collection.json";
   const fs::path dir = file.parent_path();
   Bounds b;
@@ -269,18 +270,19 @@ json collection_json(std::span<const ChipRecord> records, const fs::path& out, c
       "scene's sensing time; bands resampled onto one 10 m grid and scaled to surface reflectance.";
   c["keywords"] = {"sentinel-2", "ais", "ships", "machine learning", "chips"};
   c["license"] = "proprietary";
-  c["providers"] =
-      json::array({{{"name", "shipchips"},
-                    {"description", "Produced the chips, their metadata and this catalog"},
-                    {"roles", {"producer", "processor"}}},
-                   {{"name", "ESA / Copernicus"},
-                    {"description", "Sentinel-2 source imagery: contains modified Copernicus Sentinel data"},
-                    {"roles", {"licensor", "producer"}},
-                    {"url", "https://sentinel.esa.int/web/sentinel/missions/sentinel-2"}},
-                   {{"name", "Element 84 Earth Search"},
-                    {"description", "Hosts the Sentinel-2 L2A scenes the chips were cut from"},
-                    {"roles", {"host"}},
-                    {"url", "https://earth-search.aws.element84.com/v1"}}});
+  c["providers"] = json::array(
+      {{{"name", "shipchips"},
+        {"description", "Produced the chips, their metadata and this catalog"},
+        {"roles", {"producer", "processor"}}},
+       {{"name", "ESA / Copernicus"},
+        {"description", "Sentinel-2 source imagery: contains modified Copernicus Sentinel data"},
+        {"roles", {"licensor", "producer"}},
+        {"url", "https://sentinel.esa.int/web/sentinel/missions/sentinel-2"}},
+       {{"name", options.source_provider == StacProvider::planetary_computer ? "Microsoft Planetary Computer"
+                                                                             : "Element 84 Earth Search"},
+        {"description", "Hosts the Sentinel-2 L2A scenes the chips were cut from (the STAC API they were read from)"},
+        {"roles", {"host"}},
+        {"url", options.stac_endpoint}}});
   json extent;
   if (records.empty()) {
     // No chips: the whole world and an open interval, as the spec allows for unknown extents.
@@ -414,7 +416,7 @@ std::map<std::string, std::string> stac_catalog_files(std::span<const ChipRecord
   std::map<std::string, std::string> files;
   files["catalog.json"] = text_of(catalog_json(out, href));
   const std::string collection_dir = std::string(stac_collection_id);
-  files[collection_dir + "/collection.json"] = text_of(collection_json(records, out, href));
+  files[collection_dir + "/collection.json"] = text_of(collection_json(records, out, href, options));
   for (const ChipRecord& r : records) {
     files[collection_dir + "/" + r.chip_id + "/" + r.chip_id + ".json"] =
         text_of(item_json(r, root, out, href, options));

@@ -22,7 +22,10 @@
 // quicklook, when there is one), metadata (sidecar JSON) and footprint (the chip's GeoJSON),
 // each with file:size and file:checksum (multihash SHA2-256, "1220" + hex digest). Links:
 // root, parent, collection, derived_from (the source scene: stac.endpoint +
-// /collections/<collection>/items/<scene_id>).
+// /collections/<collection>/items/<scene_id>). Providers: shipchips (producer, processor),
+// ESA / Copernicus (licensor, producer), and the STAC API host the scenes came from
+// (Element 84 Earth Search or Microsoft Planetary Computer by stac.provider; url
+// stac.endpoint).
 //
 // Deterministic: keys in a fixed order, items by chip_id, no clock read (times come from the
 // records), so the same index and files give the same bytes. The whole catalog is built in a
@@ -30,6 +33,7 @@
 // leaves the old catalog or the new one; items of chips no longer indexed disappear with the
 // old folder. When every file would be byte-identical nothing is written.
 
+#include "core/config.hpp"
 #include "dataset/chip_record.hpp"
 
 #include <nlohmann/json.hpp>
@@ -49,7 +53,8 @@ struct StacOptions {
   std::filesystem::path out_dir;        // absolute or relative to the current folder
   std::optional<std::string> base_url;  // set: absolute hrefs (http:// or https://)
   bool write_cog = true;                // tiling.write_cog: the data asset's media type
-  std::string stac_endpoint;            // stac.endpoint, for derived_from links
+  std::string stac_endpoint;            // stac.endpoint: derived_from links, the host provider's url
+  StacProvider source_provider = StacProvider::earth_search_l2a;  // stac.provider: the host provider's name
 };
 
 // Error(invalid_argument) naming --out-dir or --base-url when the folder is not inside the

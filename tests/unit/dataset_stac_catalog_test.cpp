@@ -133,6 +133,10 @@ TEST(DatasetStacCatalog, ItemsDescribeTheChipAndEveryHrefResolves) {
   }
   EXPECT_EQ(collection["extent"]["spatial"]["bbox"][0][0], w);
   EXPECT_EQ(collection["extent"]["spatial"]["bbox"][0][2], e);
+  ASSERT_EQ(collection["providers"].size(), 3u);
+  EXPECT_EQ(collection["providers"][2]["name"], "Element 84 Earth Search");
+  EXPECT_EQ(collection["providers"][2]["roles"], json({"host"}));
+  EXPECT_EQ(collection["providers"][2]["url"], "https://earth-search.aws.element84.com/v1/");
   EXPECT_EQ(collection["extent"]["temporal"]["interval"][0],
             json({"2024-05-23T11:06:29.024Z", "2024-05-26T11:06:29.024Z"}));
 }
