@@ -9,7 +9,6 @@ const std::vector<ReservedKey>& reserved_config_keys() {
       {"alerts.min_jobs", "failure-rate alerts"},
       {"masks.write_mask_rasters", "mask rasters beside each chip"},
       {"storage.layout.qa_report", "the QA report (shipchips qa-report)"},
-      {"storage.layout.stac", "the STAC catalog (shipchips publish)"},
   };
   return keys;
 }

@@ -4,8 +4,9 @@
 usage: validate_stac.py SCHEMA_DIR FILE [FILE...]
 
 Every "{{BASE_URL}}" placeholder is replaced by http://127.0.0.1:1 first (as the fixture
-server would). Items are checked against the STAC 1.0.0 item schema and every schema named in
-their stac_extensions; collections against the collection schema. $refs resolve through
+server would). Items are checked against the STAC 1.0.0 item schema, collections against the
+collection schema and catalogs against the catalog schema, each also against every schema
+named in its stac_extensions. $refs resolve through
 SCHEMA_DIR/PROVENANCE.tsv, never the network: an extension without a local schema is an
 error. Exits 1 if anything is invalid, naming the file and the JSON path.
 """
@@ -48,6 +49,8 @@ def main(argv):
     store = load_store(argv[1])
     item_url = "https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json"
     collection_url = "https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json"
+    catalog_url = "https://schemas.stacspec.org/v1.0.0/catalog-spec/json-schema/catalog.json"
+    core = {"Feature": item_url, "Collection": collection_url, "Catalog": catalog_url}
     failures = 0
     checked = 0
     for path in argv[2:]:
@@ -55,7 +58,11 @@ def main(argv):
             text = f.read().replace("{{BASE_URL}}", "http://127.0.0.1:1")
         doc = json.loads(text)
         kind = doc.get("type")
-        urls = [item_url if kind == "Feature" else collection_url] + list(doc.get("stac_extensions", []))
+        if kind not in core:
+            print(f"{path}: type: {kind!r} is not Feature, Collection or Catalog")
+            failures += 1
+            continue
+        urls = [core[kind]] + list(doc.get("stac_extensions", []))
         for url in urls:
             try:
                 v = validator_for(url, store)
