@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <atomic>
 #include <cerrno>
@@ -75,7 +76,49 @@ void remove_quietly(const fs::path& path) {
   fs::remove(path, ec);
 }
 
+// The pid of a temporary's name, or 0 when the name is not one of ours.
+long temp_owner_pid(const std::string& name) {
+  if (name.size() < 8 || name[0] != '.') return 0;
+  const auto at = name.find(".tmp.");
+  if (at == std::string::npos || at == 0) return 0;
+  std::size_t pos = at + 5;
+  auto digits = [&](long& value) {
+    const std::size_t start = pos;
+    value = 0;
+    while (pos < name.size() && name[pos] >= '0' && name[pos] <= '9' && pos - start < 12) {
+      value = value * 10 + (name[pos] - '0');
+      ++pos;
+    }
+    return pos > start;
+  };
+  long pid = 0, salt = 0, n = 0;
+  if (!digits(pid) || pos >= name.size() || name[pos++] != '.') return 0;
+  if (!digits(salt) || pos >= name.size() || name[pos++] != '.') return 0;
+  if (!digits(n)) return 0;
+  if (pos < name.size() && name[pos] != '.') return 0;  // then only the extension
+  return pid;
+}
+
+bool process_alive(long pid) {
+  if (pid == static_cast<long>(::getpid())) return true;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
 }  // namespace
+
+std::vector<fs::path> remove_stale_temporaries(const fs::path& root) {
+  std::vector<fs::path> removed;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return removed;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const long pid = temp_owner_pid(it->path().filename().string());
+    if (pid <= 0 || process_alive(pid)) continue;
+    if (fs::remove(it->path(), ec)) removed.push_back(it->path());
+  }
+  return removed;
+}
 
 void make_directories(const fs::path& dir) {
   if (dir.empty()) return;

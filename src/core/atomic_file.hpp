@@ -9,12 +9,19 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace shipchips {
 
 // Writes `bytes` to a temporary file next to `path`, fsyncs it, renames it over `path` and
 // fsyncs the folder. Creates missing parent folders. Throws Error(io_error) naming the path.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+// The temporaries that writers killed mid-write (kill -9, power loss) left under `root`, in every
+// folder below it: files named ".<stem>.tmp.<pid>.<salt>.<n><ext>" (what this file's writers
+// name them) whose pid is not a running process. Removes them and returns their paths; a
+// temporary of a live process (another writer at work) is left alone. A missing root is empty.
+std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& root);
 
 // create_directories that throws Error(io_error) naming the folder instead of letting a
 // std::filesystem_error escape (which would surface as an internal error).

@@ -29,6 +29,9 @@ RunRecorder::RunRecorder(JobStore& store, const Config& config, std::string comm
     : m_store(store), m_config(config), m_command(std::move(command)), m_args(std::move(args)) {
   for (const auto& id : m_store.reap_runs(dead_owners(m_store.lease_owners()), stale_after(config)))
     spdlog::warn("run {}: left running by a process that is gone; recorded as failed (abandoned)", id);
+  // A run killed mid-write leaves the temporaries of its atomic writes: swept before this one.
+  for (const auto& path : remove_stale_temporaries(dataset_root(config)))
+    spdlog::warn("removed {}: a temporary file left by a process that ended mid-write", path.string());
   m_started = utc_now();
   m_run_id = make_run_id(m_started);
   m_date = partition.empty() ? format_iso8601(m_started, 0).substr(0, 10) : partition;

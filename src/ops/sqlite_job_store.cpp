@@ -57,6 +57,7 @@ constexpr std::string_view kChipJobsV2 =
     "DROP TABLE chip_jobs;"
     "ALTER TABLE chip_jobs_v2 RENAME TO chip_jobs;"
     "CREATE INDEX chip_jobs_due ON chip_jobs(status, error_class, next_retry_at);"
+    "CREATE INDEX chip_jobs_queue ON chip_jobs(status, created_at, chip_id);"
     "CREATE INDEX chip_jobs_owner ON chip_jobs(lease_owner) WHERE status = 'running';"
     "CREATE INDEX chip_jobs_finished ON chip_jobs(finished_at) WHERE status IN ('failed', 'rejected');"
     "CREATE INDEX chip_jobs_run ON chip_jobs(run_id);";
@@ -324,9 +325,26 @@ std::vector<ChipJob> SqliteJobStore::claim(std::span<const std::string> chip_ids
 std::vector<std::string> SqliteJobStore::due_ids(const DueFilter& filter, const std::string& now) {
   std::string where;
   if (!filter.error_class) {
-    where = filter.force ? "status = 'queued' OR (status = 'failed' AND error_class = 'retryable')"
-                         : "status = 'queued' OR (status = 'failed' AND error_class = 'retryable'"
-                           " AND next_retry_at IS NOT NULL AND next_retry_at <= ?1)";
+    // Queued jobs by age and due retries by due time, each from its index, then merged: a claim
+    // costs the same with 10 or 10 million jobs in the table.
+    const std::string retries = filter.force ? "status = 'failed' AND error_class = 'retryable'"
+                                             : "status = 'failed' AND error_class = 'retryable'"
+                                               " AND next_retry_at IS NOT NULL AND next_retry_at <= ?1";
+    sqlite::Statement select = m_db.prepare(
+        "SELECT chip_id FROM ("
+        " SELECT * FROM (SELECT chip_id, coalesce(next_retry_at, finished_at, created_at) AS k FROM chip_jobs"
+        "  WHERE " +
+        retries +
+        " ORDER BY next_retry_at LIMIT ?2)"
+        " UNION ALL"
+        " SELECT * FROM (SELECT chip_id, created_at AS k FROM chip_jobs WHERE status = 'queued'"
+        "  ORDER BY created_at, chip_id LIMIT ?2))"
+        " ORDER BY k, chip_id LIMIT ?2");
+    if (!filter.force) select.bind(1, now);
+    select.bind(2, static_cast<std::int64_t>(filter.limit));
+    std::vector<std::string> ids;
+    while (select.step()) ids.push_back(select.text(0));
+    return ids;
   } else if (*filter.error_class == ErrorCategory::retryable) {
     where = filter.force ? "status = 'failed' AND error_class = 'retryable'"
                          : "status = 'failed' AND error_class = 'retryable' AND next_retry_at IS NOT NULL"

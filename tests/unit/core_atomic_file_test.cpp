@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -117,5 +119,33 @@ TEST(CoreAtomicFile, FullDiskNamesTheFileNotItsTemporaryAndKeepsTheOldContent) {
   }
   EXPECT_EQ(slurp(target), "old");
   EXPECT_EQ(count_entries(dir), 1u);  // no temporary left
+  fs::remove_all(dir);
+}
+
+TEST(CoreAtomicFile, StaleTemporariesOfDeadWritersAreSweptLiveOnesAndOtherFilesStay) {
+  const fs::path dir = fresh_dir("atomic_sweep");
+  fs::create_directories(dir / "chips" / "train");
+  // A pid that is surely not running: a child that has exited and been reaped.
+  const pid_t child = ::fork();
+  if (child == 0) _exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const std::string dead = std::to_string(child);
+  const std::string live = std::to_string(::getpid());
+  auto touch = [&](const fs::path& p) { std::ofstream(p) << "x"; };
+  touch(dir / "chips" / "train" / (".abc.tmp." + dead + ".123.4.tif"));
+  touch(dir / ("." + std::string("abc_quicklook.tmp.") + dead + ".9.0.jpg"));
+  touch(dir / (".manifest.tmp." + live + ".1.2.json"));  // ours: a writer at work
+  touch(dir / ("notes.tmp." + dead + ".1.2.txt"));       // not hidden: not one of ours
+  touch(dir / (".x.tmp." + dead + ".1.2extra"));         // not the form
+  touch(dir / "chips" / "train" / "abc.tif");
+  const auto removed = remove_stale_temporaries(dir);
+  EXPECT_EQ(removed.size(), 2u);
+  EXPECT_FALSE(fs::exists(dir / "chips" / "train" / (".abc.tmp." + dead + ".123.4.tif")));
+  EXPECT_TRUE(fs::exists(dir / (".manifest.tmp." + live + ".1.2.json")));
+  EXPECT_TRUE(fs::exists(dir / ("notes.tmp." + dead + ".1.2.txt")));
+  EXPECT_TRUE(fs::exists(dir / (".x.tmp." + dead + ".1.2extra")));
+  EXPECT_TRUE(fs::exists(dir / "chips" / "train" / "abc.tif"));
+  EXPECT_TRUE(remove_stale_temporaries(dir / "missing").empty());
   fs::remove_all(dir);
 }
