@@ -126,7 +126,7 @@ std::string format_status(const nlohmann::ordered_json& r) {
   out << "  failure rate of finished jobs: " << rate << "\n";
   const auto& failures = r["recent_failures"];
   if (!failures.empty()) {
-    out << "recent failures (latest first):\n";
+    out << "recent failures and rejects (latest first):\n";
     for (const auto& f : failures) {
       out << "  " << f["chip_id"].get<std::string>() << " mmsi " << f["mmsi"].get<std::int64_t>() << " "
           << f["scene_id"].get<std::string>() << " [" << f["status"].get<std::string>();
