@@ -107,6 +107,7 @@ void step_chip(const Config& config, const BatchRunOptions& options, const std::
     chip.max_chips = options.max_chips ? options.max_chips - report.written : 0;
     chip.include_swir = options.include_swir;
     chip.run_id = run_id;
+    chip.ping_window = options.ping_window;
     const ChipFileReport r = chip_ais_file(input.string(), config, chip);
     m.inputs.push_back(ops::describe_file(input, dataset_root(config)));
     report.ships += r.run.ships;
@@ -132,10 +133,12 @@ void step_chip(const Config& config, const BatchRunOptions& options, const std::
 }
 
 void step_index(const Config& config, BatchRunReport& report, ops::StepManifest& m) {
-  const dataset::ExportReport exported = dataset::export_from_database(config);
-  report.index_rows = exported.rows;
+  // One snapshot of the chips table, exported and checked (another partition of a backfill may
+  // add rows meanwhile; its own index step exports them).
   dataset::ChipIndex index(dataset_path(config, config.storage.db_path));
   const std::vector<dataset::ChipRecord> records = index.list();
+  const dataset::ExportReport exported = dataset::export_indexes(records, dataset_root(config), config.storage.layout);
+  report.index_rows = exported.rows;
   std::set<std::string> ids;
   std::size_t missing = 0;
   std::string first_missing;

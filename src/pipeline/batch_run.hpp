@@ -39,7 +39,9 @@ struct BatchRunOptions {
   // a backfill partition sets one day.
   std::optional<UtcTime> start;
   int days = 0;
-  std::string partition;   // YYYY-MM-DD of a backfill partition, "" otherwise
+  std::string partition;  // YYYY-MM-DD of a backfill partition, "" otherwise
+  // With AIS files: chip only their pings in [first, second) (a backfill partition's day).
+  std::optional<std::pair<UtcTime, UtcTime>> ping_window;
   std::string api_key;     // live capture
   std::uint64_t seed = 1;  // synthetic AIS
   std::string command = "run";

@@ -768,6 +768,14 @@ ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, 
                              const ais::ReadOptions& read) {
   const std::int64_t read_start = thread_cpu_ns();
   ais::TrackSet set = ais::read_track_set(ais_path, read);
+  if (options.ping_window) {
+    const auto [from, to] = *options.ping_window;
+    for (auto it = set.tracks.begin(); it != set.tracks.end();) {
+      auto& track = it->second;
+      std::erase_if(track, [&](const ais::PositionReport& p) { return p.time < from || p.time >= to; });
+      it = track.empty() ? set.tracks.erase(it) : std::next(it);
+    }
+  }
   const double read_ms = static_cast<double>(thread_cpu_ns() - read_start) / 1e6;
   stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
   ChipFileReport report;

@@ -63,6 +63,9 @@ struct ChipRunOptions {
   std::string ais_source;
   // Only these chips (a retry pass); nullopt = every chip the input yields.
   std::optional<std::set<std::string>> only_chip_ids;
+  // chip_ais_file: only the pings with first <= time < second (a backfill partition's UTC day;
+  // a ship's track is then its pings of that day, which hold every Sentinel-2 overpass of it).
+  std::optional<std::pair<UtcTime, UtcTime>> ping_window;
 };
 
 struct ChipRunReport {
