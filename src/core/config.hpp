@@ -181,6 +181,9 @@ struct OpsConfig {
   double max_backoff_hours = 24.0;
   int retry_batch_limit = 50;
   double stuck_job_minutes = 60.0;
+  std::string backup_dir = "backups";  // relative to storage.dataset_root, or absolute
+  int backup_keep_hourly = 24;
+  int backup_keep_daily = 14;
   bool operator==(const OpsConfig&) const = default;
 };
 

@@ -197,6 +197,9 @@ std::vector<FieldSpec> build_fields() {
       FIELD(ops, max_backoff_hours, real(0, 10000, true)),
       FIELD(ops, retry_batch_limit, integer(1, 1000000)),
       FIELD(ops, stuck_job_minutes, real(0, 100000, true)),
+      FIELD(ops, backup_dir, text(false)),
+      FIELD(ops, backup_keep_hourly, integer(0, 100000)),
+      FIELD(ops, backup_keep_daily, integer(0, 100000)),
 
       FIELD(alerts, webhook_url, url(http, true)),
       FIELD(alerts, threshold_fail_rate, real(0, 1)),
