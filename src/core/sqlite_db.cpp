@@ -69,9 +69,18 @@ Database::~Database() {
   if (m_db != nullptr) sqlite3_close_v2(m_db);
 }
 
+namespace {
+// SQLite says "database or disk is full"; an operator searching the log for the usual words
+// should find it.
+std::string full_hint(int code) {
+  return (code & 0xff) == SQLITE_FULL ? " (no space left on the device)" : "";
+}
+}  // namespace
+
 void Database::fail(std::string_view what) const {
-  throw Error(error_code_of(sqlite3_extended_errcode(m_db)),
-              m_path.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(m_db));
+  const int code = sqlite3_extended_errcode(m_db);
+  throw Error(error_code_of(code),
+              m_path.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(m_db) + full_hint(code));
 }
 
 void Database::exec(std::string_view sql) {
@@ -80,8 +89,9 @@ void Database::exec(std::string_view sql) {
   if (const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message); rc != SQLITE_OK) {
     std::string detail = message ? message : sqlite3_errmsg(m_db);
     sqlite3_free(message);
-    throw Error(error_code_of(sqlite3_extended_errcode(m_db) != SQLITE_OK ? sqlite3_extended_errcode(m_db) : rc),
-                m_path.string() + ": " + detail + " (in: " + text.substr(0, 80) + ")");
+    const int code = sqlite3_extended_errcode(m_db) != SQLITE_OK ? sqlite3_extended_errcode(m_db) : rc;
+    throw Error(error_code_of(code),
+                m_path.string() + ": " + detail + full_hint(code) + " (in: " + text.substr(0, 80) + ")");
   }
 }
 

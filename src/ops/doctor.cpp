@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/http_client.hpp"
 #include "core/sqlite_db.hpp"
+#include "ops/backup.hpp"
 
 #include <GeographicLib/Config.h>
 #include <curl/curl.h>
@@ -14,9 +15,11 @@
 #include <spdlog/version.h>
 #include <sqlite3.h>
 #include <zlib.h>
+#include <GeographicLib/UTMUPS.hpp>
 
 #include <unistd.h>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -175,6 +178,54 @@ CheckResult check_database(const std::filesystem::path& db_path) {
               db_path.string() + " (" + std::to_string(ec ? 0 : size) + " bytes, quick_check ok)");
 }
 
+CheckResult check_backups(const Config& config, UtcTime now) {
+  const auto dir = backup_dir(config);
+  const auto backups = list_backups(dir);
+  if (backups.empty())
+    return make("backups", CheckStatus::warn, "no backup in " + dir.string() + " yet (shipchips backup, hourly)");
+  const auto age = std::chrono::duration_cast<std::chrono::minutes>(now - backups.front().time);
+  const std::string detail = backups.front().path.filename().string() + " (" + std::to_string(age.count() / 60) +
+                             " h " + std::to_string(age.count() % 60) + " min old; " + std::to_string(backups.size()) +
+                             " backups in " + dir.string() + ")";
+  return age > std::chrono::hours(25) ? make("backups", CheckStatus::warn, "newest backup is stale: " + detail)
+                                      : make("backups", CheckStatus::ok, detail);
+}
+
+CheckResult check_proj() {
+  // Something real: PROJ finds its database (proj.db) and transforms a point WGS 84 → UTM 30N
+  // (EPSG:32630) to within a millimetre of GeographicLib's UTM.
+  const std::string release = std::string("PROJ ") + proj_info().release;
+  PJ_CONTEXT* ctx = proj_context_create();
+  const char* db = proj_context_get_database_path(ctx);
+  const std::string db_path = db ? db : "";
+  PJ* pj = proj_create_crs_to_crs(ctx, "EPSG:4326", "EPSG:32630", nullptr);
+  PJ* norm = pj ? proj_normalize_for_visualization(ctx, pj) : nullptr;
+  CheckResult result;
+  if (db_path.empty() || !norm) {
+    result = make("lib.proj", CheckStatus::error,
+                  release + ": " + (db_path.empty() ? "proj.db not found" : "EPSG:4326 -> EPSG:32630 unavailable") +
+                      " (" + proj_context_errno_string(ctx, proj_context_errno(ctx)) + ")");
+  } else {
+    const double lon = -5.4, lat = 36.1;
+    PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(lon, lat, 0, 0));
+    int zone = 0;
+    bool north = true;
+    double x = 0, y = 0;
+    GeographicLib::UTMUPS::Forward(lat, lon, zone, north, x, y, 30);
+    const double off = std::hypot(c.xy.x - x, c.xy.y - y);
+    result = off < 1e-3 ? make("lib.proj", CheckStatus::ok,
+                               release + ", " + db_path + "; (36.1 N, 5.4 W) -> UTM 30N agrees with GeographicLib (" +
+                                   fmt::format("{:.1e}", off) + " m)")
+                        : make("lib.proj", CheckStatus::error,
+                               release + ": (36.1 N, 5.4 W) -> UTM 30N is " + fmt::format("{:.3f}", off) +
+                                   " m from GeographicLib's");
+  }
+  if (norm) proj_destroy(norm);
+  if (pj) proj_destroy(pj);
+  proj_context_destroy(ctx);
+  return result;
+}
+
 std::vector<CheckResult> check_libraries() {
   std::vector<CheckResult> out;
   GDALAllRegister();
@@ -189,7 +240,7 @@ std::vector<CheckResult> check_libraries() {
   } else {
     out.push_back(make("lib.gdal", CheckStatus::error, "GDAL " + gdal + " lacks drivers: " + missing_drivers));
   }
-  out.push_back(make("lib.proj", CheckStatus::ok, std::string("PROJ ") + proj_info().release));
+  out.push_back(check_proj());
   out.push_back(make("lib.sqlite", CheckStatus::ok, std::string("SQLite ") + sqlite3_libversion()));
   const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
   bool https = false;
@@ -253,6 +304,7 @@ DoctorReport run_doctor(const DoctorOptions& options, const EnvMap& env) {
     report.checks.push_back(check_log_folder(*report.config));
     report.checks.push_back(check_database(
         options.db_path.empty() ? dataset_path(*report.config, report.config->storage.db_path) : options.db_path));
+    report.checks.push_back(check_backups(*report.config));
   } else {
     report.checks.push_back(make("storage", CheckStatus::warn, "not checked: the config did not load"));
   }

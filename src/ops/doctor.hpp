@@ -6,6 +6,7 @@
 // stops a run from starting is an error.
 
 #include "core/config.hpp"
+#include "core/time.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +51,10 @@ CheckResult check_log_folder(const Config& config);
 // if its folder is writable (it is created on first use).
 CheckResult check_database(const std::filesystem::path& db_path);
 std::vector<CheckResult> check_libraries();
+// proj.db found and WGS 84 -> UTM 30N agreeing with GeographicLib.
+CheckResult check_proj();
+// The newest backup under ops.backup_dir: warn when there is none or it is older than 25 hours.
+CheckResult check_backups(const Config& config, UtcTime now = utc_now());
 CheckResult check_stac(const Config& config, long timeout_ms);
 
 // {"checks":[{"name","status","detail"}...],"ok":bool} (+ "config" when include_config).

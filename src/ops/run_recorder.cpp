@@ -4,6 +4,7 @@
 #include "ops/lease_owner.hpp"
 #include "ops/run_id.hpp"
 
+#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -29,6 +30,18 @@ RunRecorder::RunRecorder(JobStore& store, const Config& config, std::string comm
     : m_store(store), m_config(config), m_command(std::move(command)), m_args(std::move(args)) {
   for (const auto& id : m_store.reap_runs(dead_owners(m_store.lease_owners()), stale_after(config)))
     spdlog::warn("run {}: left running by a process that is gone; recorded as failed (abandoned)", id);
+  // No run starts on a disk that is already too full to finish it (storage.min_free_gb).
+  const auto root = dataset_root(config);
+  make_directories(root);
+  std::error_code ec;
+  const auto space = std::filesystem::space(root, ec);
+  const double free_gb = ec ? -1.0 : static_cast<double>(space.available) / 1e9;
+  if (!ec && free_gb < config.storage.min_free_gb) {
+    throw Error(ErrorCode::io_error, root.string() + ": only " + fmt::format("{:.3f}", free_gb) +
+                                         " GB free, below storage.min_free_gb " +
+                                         fmt::format("{}", config.storage.min_free_gb) +
+                                         ": no space left for a run (free space, or lower the key)");
+  }
   // A run killed mid-write leaves the temporaries of its atomic writes: swept before this one.
   for (const auto& path : remove_stale_temporaries(dataset_root(config)))
     spdlog::warn("removed {}: a temporary file left by a process that ended mid-write", path.string());

@@ -2,7 +2,8 @@
 // One run of a command that changes data, recorded as it goes: a runs row (with this process as
 // owner, heartbeating), a run_steps row per step, a manifest per step (ops/run_manifest.hpp)
 // and, at the end, a run record dataset_root/<storage.layout.runs>/<run_id>.json with every
-// step's status and manifest path. Runs that a dead process (or one silent for
+// step's status and manifest path. A run does not start when the dataset's file system has
+// less than storage.min_free_gb free (io_error, nothing recorded). Runs that a dead process (or one silent for
 // ops.stuck_job_minutes) left running are marked failed when a new run starts.
 //
 // A step is a function that fills its manifest (inputs, outputs, counts, checks). It succeeds
