@@ -71,6 +71,11 @@ ErrorCode classify_gdal_failure(std::string_view messages, int error_number, boo
     if (contains_ci(messages, needle)) return ErrorCode::network_transient;
   if (contains_ci(messages, "does not exist in the file system") || contains_ci(messages, "no such file"))
     return ErrorCode::not_found;
+  // A remote block that came back shorter than its tile ("TIFFFillTile:Read error at row 512, col
+  // 512, tile 2; got 9442 bytes, expected 305938"): a response cut in transit, so worth another
+  // try; a local file that short is damaged.
+  if (remote && (contains_ci(messages, "bytes, expected") || contains_ci(messages, "read error at")))
+    return ErrorCode::network_transient;
   static constexpr std::array<std::string_view, 7> undecodable = {"not recognized as a supported",
                                                                   "not a tiff",
                                                                   "tiffread",

@@ -266,6 +266,13 @@ TEST(RasterGdalErrors, MessagesMapToCategories) {
             ErrorCode::contract_violation);
   EXPECT_EQ(classify_gdal_failure("TIFFReadEncodedTile() failed.", CPLE_AppDefined, false),
             ErrorCode::contract_violation);
+  // A short remote read (a body truncated in transit) is retryable; the same from a local file is
+  // a damaged file.
+  const std::string short_read =
+      "TIFFFillTile:Read error at row 512, col 512, tile 2; got 9442 bytes, expected 305938; "
+      "TIFFReadEncodedTile() failed.; IReadBlock failed at X offset 2, Y offset 0";
+  EXPECT_EQ(classify_gdal_failure(short_read, CPLE_AppDefined, true), ErrorCode::network_transient);
+  EXPECT_EQ(classify_gdal_failure(short_read, CPLE_AppDefined, false), ErrorCode::contract_violation);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, false), ErrorCode::io_error);
   EXPECT_EQ(classify_gdal_failure("something odd", 0, true), ErrorCode::network_transient);
 }
