@@ -106,7 +106,7 @@ bool process_alive(long pid) {
 
 }  // namespace
 
-std::vector<fs::path> remove_stale_temporaries(const fs::path& root) {
+std::vector<fs::path> remove_stale_temporaries(const fs::path& root, bool dry_run) {
   std::vector<fs::path> removed;
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return removed;
@@ -115,7 +115,7 @@ std::vector<fs::path> remove_stale_temporaries(const fs::path& root) {
     if (!it->is_regular_file(ec)) continue;
     const long pid = temp_owner_pid(it->path().filename().string());
     if (pid <= 0 || process_alive(pid)) continue;
-    if (fs::remove(it->path(), ec)) removed.push_back(it->path());
+    if (dry_run || fs::remove(it->path(), ec)) removed.push_back(it->path());
   }
   return removed;
 }

@@ -21,7 +21,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 // folder below it: files named ".<stem>.tmp.<pid>.<salt>.<n><ext>" (what this file's writers
 // name them) whose pid is not a running process. Removes them and returns their paths; a
 // temporary of a live process (another writer at work) is left alone. A missing root is empty.
-std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& root);
+// With dry_run, only lists them.
+std::vector<std::filesystem::path> remove_stale_temporaries(const std::filesystem::path& root, bool dry_run = false);
 
 // create_directories that throws Error(io_error) naming the folder instead of letting a
 // std::filesystem_error escape (which would surface as an internal error).
