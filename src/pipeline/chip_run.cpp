@@ -2,12 +2,15 @@
 
 #include "ops/ship_outcomes.hpp"
 #include "pipeline/chip_workers.hpp"
+#include "pipeline/collect_ais.hpp"
 #include "pipeline/scene_reads.hpp"
 #include "pipeline/ship_tally.hpp"
 
 #include "ais/interpolate.hpp"
 #include "ais/ship_geometry.hpp"
 #include "ais/track_set.hpp"
+#include "ais/track_store.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/stage_times.hpp"
 #include "core/time.hpp"
@@ -777,13 +780,42 @@ ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, 
     }
   }
   const double read_ms = static_cast<double>(thread_cpu_ns() - read_start) / 1e6;
+  // The pings also go into the dataset's track store (exact duplicates dropped), so what a chip
+  // was made from stays queryable (prune checks chips against it) when the file is gone. On its
+  // own thread: the chip step mostly waits on the network meanwhile.
+  std::exception_ptr import_error;
+  std::atomic<std::int64_t> import_ns{0};
+  std::thread importer([&] {
+    try {
+      const std::int64_t start = thread_cpu_ns();
+      const auto path = track_store_path(config);
+      make_directories(path.parent_path());
+      ais::TrackStore store(path.string());
+      std::vector<ais::PositionReport> pings;
+      for (const auto& [mmsi, track] : set.tracks) pings.insert(pings.end(), track.begin(), track.end());
+      store.insert(pings);
+      std::vector<ais::StaticData> statics;
+      for (const auto& [mmsi, data] : set.statics) statics.push_back(data);
+      store.insert(statics);
+      import_ns = thread_cpu_ns() - start;
+    } catch (...) {
+      import_error = std::current_exception();
+    }
+  });
   stac::StacClient client(config.stac.endpoint, stac::http_options_from(config.stac));
   ChipFileReport report;
   ChipRunOptions with_source = options;
   if (with_source.ais_source.empty())
     with_source.ais_source = std::filesystem::absolute(ais_path).lexically_normal().string();
-  report.run = run_chipping(set.tracks, client, config, with_source, set.statics);
-  report.run.stage_ms[static_cast<std::size_t>(Stage::ais_read)] += read_ms;
+  try {
+    report.run = run_chipping(set.tracks, client, config, with_source, set.statics);
+  } catch (...) {
+    importer.join();
+    throw;
+  }
+  importer.join();
+  if (import_error) std::rethrow_exception(import_error);
+  report.run.stage_ms[static_cast<std::size_t>(Stage::ais_read)] += read_ms + static_cast<double>(import_ns) / 1e6;
   report.read = std::move(set.read);
   return report;
 }

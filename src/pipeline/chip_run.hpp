@@ -109,7 +109,8 @@ struct ChipFileReport {
 
 // `shipchips chip --ais FILE` (and the service's chip jobs): every ship of an AIS file (any
 // format ais::read_ais_file knows; `read` says how bad rows are handled) chipped on the scenes
-// that imaged it, searched through config.stac.
+// that imaged it, searched through config.stac. Its pings are also imported into the dataset's
+// track store (ais/tracks.sqlite, concurrently with the chipping).
 ChipFileReport chip_ais_file(const std::string& ais_path, const Config& config, const ChipRunOptions& options,
                              const ais::ReadOptions& read = {});
 

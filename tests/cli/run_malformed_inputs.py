@@ -314,7 +314,7 @@ def append_bad_truth_row(world):
 # run_steps, the step's manifest with the error, the run record): forensics, not partial output.
 RUN_RECORDS = ("ds", "ds/ops.db*", "ds/manifests", "ds/manifests/**", "ds/runs", "ds/runs/*.json")
 CHIP_BOOKKEEPING = ("ds/ops.db*", "ds/indexes", "ds/indexes/tiles.parquet", "ds/labels", "ds/labels/coco.json",
-                    "ds") + RUN_RECORDS
+                    "ds", "ds/ais", "ds/ais/tracks.sqlite*") + RUN_RECORDS
 
 
 def case(name, argv, code, mentions, setup=(), allow=(), check=None, env=None, config=True, xfail=None):
