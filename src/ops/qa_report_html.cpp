@@ -27,7 +27,7 @@ h2 { margin-top: 28px; font-size: 18px; border-bottom: 1px solid #ccc; padding-b
 .ok { background: #e5f4e8; border: 1px solid #5cb85c; padding: 8px 12px; margin: 12px 0; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; }
 .kpi { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; }
-.kpi .label { font-size: 12px; color: #666; text-transform: uppercase; }
+.kpi .label { font-size: 12px; color: #666; }
 .kpi .value { font-size: 24px; font-weight: bold; margin: 4px 0; }
 .kpi .detail { font-size: 12px; color: #444; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px; }
@@ -48,7 +48,9 @@ std::string number(const nlohmann::json& v, int digits, std::string_view unit = 
   if (!v.is_number()) return "—";
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", digits, v.get<double>());
-  return std::string(buffer) + (unit.empty() ? "" : " " + std::string(unit));
+  std::string out(buffer);
+  if (!unit.empty()) out.append(" ").append(unit);
+  return out;
 }
 
 std::string count(const nlohmann::json& v) {

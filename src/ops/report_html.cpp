@@ -8,7 +8,7 @@
 namespace shipchips::ops::html {
 namespace {
 
-constexpr double chart_width = 640, chart_height = 300;
+constexpr double chart_width = 600, chart_height = 300;
 constexpr double margin_left = 60, margin_right = 16, margin_top = 34, margin_bottom = 72;
 
 std::string num(double value, int digits = 1) {
@@ -43,8 +43,10 @@ std::string svg_open(double width, double height, std::string_view title) {
 
 std::string text_at(double x, double y, std::string_view text, std::string_view anchor, double size = 11,
                     std::string_view extra = {}) {
-  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + std::string(anchor) + "\" font-size=\"" +
-         num(size) + "\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" + escape(text) + "</text>";
+  std::string out = "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + std::string(anchor) +
+                    "\" font-size=\"" + num(size) + "\"";
+  if (!extra.empty()) out.append(" ").append(extra);
+  return out + ">" + escape(text) + "</text>";
 }
 
 std::string line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1) {
@@ -52,15 +54,15 @@ std::string line(double x1, double y1, double x2, double y2, std::string_view st
          std::string(stroke) + "\" stroke-width=\"" + num(width) + "\"/>";
 }
 
-// The y axis of a chart from 0 to a round top above `max_value`; returns the top.
+// The y axis of a chart of counts from 0 to a round top above `max_value`; returns the top.
 double y_axis(std::string& svg, double max_value, std::string_view y_label) {
   const double plot_h = chart_height - margin_top - margin_bottom;
-  const double step = nice_step(std::max(max_value, 1.0), 5);
+  const double step = std::max(1.0, nice_step(max_value, 5));  // every chart counts things
   const double top = std::max(step, std::ceil(max_value / step) * step);
   for (double v = 0; v <= top + step / 2; v += step) {
     const double y = margin_top + plot_h * (1 - v / top);
     svg += line(margin_left, y, chart_width - margin_right, y, "#e3e3e3");
-    svg += text_at(margin_left - 6, y + 4, num(v, 2), "end");
+    svg += text_at(margin_left - 6, y + 4, num(v, 0), "end");
   }
   svg += line(margin_left, margin_top, margin_left, chart_height - margin_bottom, "#444444");
   svg += line(margin_left, chart_height - margin_bottom, chart_width - margin_right, chart_height - margin_bottom,
