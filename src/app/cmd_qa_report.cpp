@@ -55,7 +55,7 @@ class QaReportCommand : public app::Command {
                   << " exhausted\n";
       }
       std::cout << "  " << d["alert"]["why"].get<std::string>() << (d["alert"]["sent"].get<bool>() ? ": sent" : "")
-                << "\n";
+                << (result.alert_error ? ": NOT delivered (the error follows)" : "") << "\n";
     }
     if (result.alert_error) {
       spdlog::warn("qa-report: the report is written, but the failure-rate alert was not delivered: {}",
