@@ -47,9 +47,9 @@ assert checks["stac"]["status"] == "warn", checks["stac"]
 assert "127.0.0.1:9" in checks["stac"]["detail"], checks["stac"]
 assert checks["config"]["status"] == "ok", checks["config"]
 assert checks["storage"]["status"] == "ok", checks["storage"]
-# Keys accepted but not read yet are named (core/config_reserved.cpp), e.g. the alerts section.
+# Keys accepted but not read yet are named (core/config_reserved.cpp): today only the mask rasters.
 assert checks["config_reserved"]["status"] == "ok", checks["config_reserved"]
-assert "alerts.webhook_url" in checks["config_reserved"]["detail"], checks["config_reserved"]
+assert "masks.write_mask_rasters" in checks["config_reserved"]["detail"], checks["config_reserved"]
 assert checks["logging"]["status"] == "ok", checks["logging"]
 assert checks["secrets"]["status"] == "warn", checks["secrets"]
 assert "AISSTREAM_API_KEY" in checks["secrets"]["detail"]
