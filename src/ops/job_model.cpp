@@ -80,4 +80,9 @@ RetryPolicy retry_policy_from(const OpsConfig& ops) {
   return policy;
 }
 
+std::chrono::seconds lease_duration(const OpsConfig& ops) {
+  return std::chrono::seconds(
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(ops.stuck_job_minutes * 60.0))));
+}
+
 }  // namespace shipchips::ops

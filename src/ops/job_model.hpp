@@ -61,6 +61,8 @@ struct RetryPolicy {
   std::chrono::seconds delay(int failures, double unit) const;
 };
 RetryPolicy retry_policy_from(const OpsConfig& ops);
+// The lease of a claim and the staleness limit of a run: ops.stuck_job_minutes (at least 1 s).
+std::chrono::seconds lease_duration(const OpsConfig& ops);
 
 // What the caller knows when it enqueues a chip job. `payload` is what a later attempt needs
 // without the original input (JSON text: the scene item, the ship's pings near the sensing

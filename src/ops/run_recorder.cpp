@@ -13,8 +13,7 @@ namespace shipchips::ops {
 namespace {
 
 std::chrono::seconds stale_after(const Config& config) {
-  return std::chrono::seconds(
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(config.ops.stuck_job_minutes * 60.0))));
+  return ops::lease_duration(config.ops);
 }
 
 std::string relative_to_root(const Config& config, const std::filesystem::path& path) {

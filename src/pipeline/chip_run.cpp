@@ -589,8 +589,7 @@ std::vector<ShipScene> run_round(RoundContext& ctx, const std::map<std::string, 
 ops::Lease chip_lease(const Config& config, const ChipRunOptions& options) {
   ops::Lease lease;
   lease.owner = ops::this_owner();
-  lease.duration = std::chrono::seconds(
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(config.ops.stuck_job_minutes * 60.0))));
+  lease.duration = ops::lease_duration(config.ops);
   lease.run_id = options.run_id;
   return lease;
 }

@@ -40,8 +40,7 @@ RetryPassReport run_retry_pass(const Config& config, const RetryPassOptions& opt
   }
   ops::Lease lease;
   lease.owner = ops::this_owner();
-  lease.duration = std::chrono::seconds(
-      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::llround(config.ops.stuck_job_minutes * 60.0))));
+  lease.duration = ops::lease_duration(config.ops);
   lease.run_id = options.run_id;
   // Jobs nothing can replan: claimed and finished as contract failures that say why.
   auto unplannable = [&](const std::set<std::string>& ids, const std::string& why) {
