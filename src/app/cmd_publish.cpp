@@ -17,8 +17,9 @@ namespace {
 class PublishCommand : public shipchips::app::Command {
  public:
   void setup(CLI::App& sub) override {
-    auto* out = sub.add_option("--out-manifest", m_out_manifest,
-                               "Also write the manifest here (default: dataset_root/manifests/dataset_manifest.json)");
+    auto* out =
+        sub.add_option("--out-manifest", m_out_manifest,
+                       "Also write the manifest here (default: dataset_manifest.json in storage.layout.manifests)");
     auto* limit = sub.add_option("--sample-limit", m_sample_limit, "Chips listed as samples in the manifest")
                       ->capture_default_str()
                       ->check(shipchips::app::non_negative_number);
@@ -32,7 +33,7 @@ class PublishCommand : public shipchips::app::Command {
     using namespace shipchips;
     Config config = app::load_app_config(global);
     if (m_rollback) {
-      dataset::PublishedPointer p = dataset::rollback_published(dataset_root(config));
+      dataset::PublishedPointer p = dataset::rollback_published(dataset_root(config), config.storage.layout.manifests);
       if (m_json) {
         std::cout << dataset::to_json(p).dump(2) << "\n";
       } else {

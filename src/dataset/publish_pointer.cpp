@@ -23,9 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kPublishedDir = "manifests/published";
-constexpr std::string_view kDefaultManifest = "manifests/dataset_manifest.json";
-
 bool safe_component(std::string_view id) {
   if (id.empty() || id == "." || id == "..") return false;
   for (char c : id) {
@@ -48,7 +45,7 @@ std::string problem_line(const std::vector<std::string>& problems) {
 // with the process (a killed publish holds nothing).
 class PublishLock {
  public:
-  explicit PublishLock(const fs::path& root) : m_path(publish_lock_path(root)) {
+  PublishLock(const fs::path& root, std::string_view manifests) : m_path(publish_lock_path(root, manifests)) {
     make_directories(m_path.parent_path());
     m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (m_fd < 0) throw Error(ErrorCode::io_error, m_path.string() + ": cannot open: " + std::strerror(errno));
@@ -71,8 +68,8 @@ class PublishLock {
 
 }  // namespace
 
-std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root) {
-  return dataset_root / kPublishedDir / ".lock";
+std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root, std::string_view manifests) {
+  return dataset_root / std::string(manifests) / "published" / ".lock";
 }
 
 nlohmann::ordered_json to_json(const PublishedPointer& p) {
@@ -141,12 +138,12 @@ fs::path current_pointer_path(const fs::path& dataset_root) {
   return dataset_root / "current.json";
 }
 
-fs::path published_version_dir(const fs::path& dataset_root, std::string_view version_id) {
+fs::path published_version_dir(const fs::path& dataset_root, std::string_view version_id, std::string_view manifests) {
   if (!safe_component(version_id)) {
     throw Error(ErrorCode::invalid_argument,
                 "publish: version id '" + std::string(version_id) + "' is not a path-safe id");
   }
-  return dataset_root / kPublishedDir / std::string(version_id);
+  return dataset_root / std::string(manifests) / "published" / std::string(version_id);
 }
 
 std::optional<PublishedPointer> read_current_pointer(const fs::path& dataset_root) {
@@ -173,8 +170,9 @@ nlohmann::ordered_json PublishReport::to_json() const {
 PublishReport publish_dataset(std::span<const ChipRecord> records, const Config& config,
                               const PublishOptions& options) {
   const fs::path root = dataset_root(config);
-  fs::path version_dir = published_version_dir(root, options.version_id);
-  PublishLock lock(root);
+  const std::string& manifests = config.storage.layout.manifests;
+  fs::path version_dir = published_version_dir(root, options.version_id, manifests);
+  PublishLock lock(root, manifests);
   std::optional<PublishedPointer> current = read_current_pointer(root);
 
   std::vector<std::string> problems = check_publishable(records, root, config.storage.layout);
@@ -200,7 +198,8 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
   PublishReport report;
   report.file_count = manifest["file_count"].get<std::size_t>();
   report.total_bytes = manifest["total_bytes"].get<std::uint64_t>();
-  report.out_manifest = options.out_manifest.empty() ? root / kDefaultManifest : fs::absolute(options.out_manifest);
+  report.out_manifest =
+      options.out_manifest.empty() ? root / manifests / "dataset_manifest.json" : fs::absolute(options.out_manifest);
 
   PublishedPointer& p = report.pointer;
   p.version_id = options.version_id;
@@ -219,13 +218,13 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
   return report;
 }
 
-PublishedPointer rollback_published(const fs::path& root) {
+PublishedPointer rollback_published(const fs::path& root, std::string_view manifests) {
   fs::path current_path = current_pointer_path(root);
   if (!fs::exists(current_path)) {
     throw Error(ErrorCode::not_found,
                 current_path.string() + ": nothing is published yet, so there is nothing to roll back");
   }
-  PublishLock lock(root);
+  PublishLock lock(root, manifests);
   std::optional<PublishedPointer> current = read_current_pointer(root);
   if (!current) {
     throw Error(ErrorCode::not_found,
@@ -236,7 +235,7 @@ PublishedPointer rollback_published(const fs::path& root) {
                 current_path.string() + ": version " + current->version_id +
                     " is the first published version; there is no previous version to roll back to");
   }
-  fs::path previous_pointer = published_version_dir(root, *current->previous) / "pointer.json";
+  fs::path previous_pointer = published_version_dir(root, *current->previous, manifests) / "pointer.json";
   std::error_code ec;
   if (!fs::is_regular_file(previous_pointer, ec)) {
     throw Error(ErrorCode::input_invalid, previous_pointer.string() + ": missing: cannot roll back to version " +

@@ -2,9 +2,9 @@
 // The published version of the dataset: dataset_root/current.json, and the history it moves
 // through (`shipchips publish`, `shipchips publish --rollback`).
 //
-//   manifests/published/<version_id>/dataset_manifest.json   immutable copy of each version's
+//   <manifests>/published/<version_id>/dataset_manifest.json   immutable copy of each version's
 //                                                             manifest (dataset_manifest.hpp)
-//   manifests/published/<version_id>/pointer.json            the pointer as that version wrote it
+//   <manifests>/published/<version_id>/pointer.json            the pointer as that version wrote it
 //   current.json                                             the pointer in force
 //
 // Pointer JSON (pointer_version 1; keys in this order):
@@ -53,22 +53,24 @@ std::string pointer_text(const PublishedPointer& pointer);
 PublishedPointer pointer_from_text(std::string_view text, std::string_view source);
 
 std::filesystem::path current_pointer_path(const std::filesystem::path& dataset_root);
-// manifests/published/<version_id> under the root; Error(invalid_argument) for an id that is
-// not a single safe path component.
-std::filesystem::path published_version_dir(const std::filesystem::path& dataset_root, std::string_view version_id);
+// <manifests>/published/<version_id> under the root (manifests: storage.layout.manifests);
+// Error(invalid_argument) for an id that is not a single safe path component.
+std::filesystem::path published_version_dir(const std::filesystem::path& dataset_root, std::string_view version_id,
+                                            std::string_view manifests = "manifests");
 // The pointer in force, or nullopt when nothing was published yet.
 std::optional<PublishedPointer> read_current_pointer(const std::filesystem::path& dataset_root);
 
-// manifests/published/.lock: publish and rollback hold an exclusive flock on it while they
+// <manifests>/published/.lock: publish and rollback hold an exclusive flock on it while they
 // read and move current.json; a second one meanwhile fails at once with Error(io_error)
 // "... another publish or rollback of this dataset is running".
-std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root);
+std::filesystem::path publish_lock_path(const std::filesystem::path& dataset_root,
+                                        std::string_view manifests = "manifests");
 
 struct PublishOptions {
   std::string version_id;  // the run id (ops::make_run_id)
   UtcTime created{};
   std::size_t sample_limit = 100;
-  std::filesystem::path out_manifest;  // empty: dataset_root/manifests/dataset_manifest.json
+  std::filesystem::path out_manifest;  // empty: <dataset_root>/<storage.layout.manifests>/dataset_manifest.json
 };
 
 struct PublishReport {
@@ -90,6 +92,7 @@ PublishReport publish_dataset(std::span<const ChipRecord> records, const Config&
 // nothing is published or the version in force has no previous one; Error(input_invalid) when
 // the previous version's pointer or manifest copy is missing or does not match its checksum
 // (current.json is left unchanged then).
-PublishedPointer rollback_published(const std::filesystem::path& dataset_root);
+PublishedPointer rollback_published(const std::filesystem::path& dataset_root,
+                                    std::string_view manifests = "manifests");
 
 }  // namespace shipchips::dataset

@@ -206,3 +206,18 @@ TEST(DatasetPublishPointer, ASecondPublishWhileOneRunsIsRefused) {
   ::close(fd);
   EXPECT_EQ(rollback_published(ds.root).version_id, "20261203T133619Z-00000001");
 }
+
+TEST(DatasetPublishPointer, VersionsLiveUnderStorageLayoutManifests) {
+  shipchips::testing::TempDir dir("shipchips-publish-layout");
+  shipchips::testing::SmallDataset ds(dir.path, 2);
+  Config config = ds.config;
+  config.storage.layout.manifests = "records/manifests";
+  PublishReport first = publish_dataset(ds.records, config, opts("20261203T133619Z-00000001"));
+  EXPECT_EQ(first.out_manifest, ds.root / "records/manifests/dataset_manifest.json");
+  EXPECT_EQ(first.pointer.manifest, "records/manifests/published/20261203T133619Z-00000001/dataset_manifest.json");
+  EXPECT_TRUE(std::filesystem::exists(ds.root / "records/manifests/published/.lock"));
+  EXPECT_FALSE(std::filesystem::exists(ds.root / "manifests"));
+  publish_dataset(ds.records, config, opts("20261203T140000Z-00000002"));
+  const PublishedPointer back = rollback_published(ds.root, config.storage.layout.manifests);
+  EXPECT_EQ(back.version_id, "20261203T133619Z-00000001");
+}
