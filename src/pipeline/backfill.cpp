@@ -117,7 +117,7 @@ BackfillReport run_backfill(const Config& config, const BackfillOptions& options
       dataset_path(config, config.storage.layout.manifests) / "backfills" / report.backfill_id / "summary.json";
   make_directories(report.summary.parent_path());
   const bool with_predict = options.ais_files.empty();
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> to_run;
   for (const auto& day : days) {
     PartitionOutcome p;
     p.date = day;
@@ -129,7 +129,7 @@ BackfillReport run_backfill(const Config& config, const BackfillOptions& options
         spdlog::info("backfill {}: partition {} succeeded in run {}: skipped", report.backfill_id, day, earlier);
       }
     }
-    if (p.status.empty()) todo.push_back(report.partitions.size());
+    if (p.status.empty()) to_run.push_back(report.partitions.size());
     report.partitions.push_back(std::move(p));
   }
   std::mutex mutex;
@@ -139,11 +139,11 @@ BackfillReport run_backfill(const Config& config, const BackfillOptions& options
   write_summary(false);
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t i = next++; i < todo.size(); i = next++) {
+    for (std::size_t i = next++; i < to_run.size(); i = next++) {
       PartitionOutcome outcome;
       {
         std::lock_guard lock(mutex);
-        outcome.date = report.partitions[todo[i]].date;
+        outcome.date = report.partitions[to_run[i]].date;
       }
       BatchRunOptions run;
       run.command = "backfill";
@@ -180,11 +180,11 @@ BackfillReport run_backfill(const Config& config, const BackfillOptions& options
       spdlog::info("backfill {}: partition {}: {} (run {})", report.backfill_id, outcome.date, outcome.status,
                    outcome.run_id);
       std::lock_guard lock(mutex);
-      report.partitions[todo[i]] = std::move(outcome);
+      report.partitions[to_run[i]] = std::move(outcome);
       write_summary(false);
     }
   };
-  const int threads = std::min<int>(options.max_parallel, static_cast<int>(std::max<std::size_t>(todo.size(), 1)));
+  const int threads = std::min<int>(options.max_parallel, static_cast<int>(std::max<std::size_t>(to_run.size(), 1)));
   if (threads <= 1) {
     worker();
   } else {
