@@ -3,11 +3,12 @@
 // store and per-tile/day snapshots (pipeline/collect_ais.hpp). One of --dry-run (synthetic,
 // provider=synthetic) and --no-dry-run (aisstream.io) must be given: synthetic data is never
 // what a run gets by default. SIGINT/SIGTERM end a live capture cleanly (queue drained,
-// everything flushed, snapshots written).
+// everything flushed, snapshots written). Recorded as a run with a collect step manifest
+// (pipeline/recorded_commands.hpp).
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "core/error.hpp"
-#include "pipeline/collect_ais.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -68,11 +69,13 @@ class CollectAisCommand : public Command {
     std::signal(SIGTERM, on_stop_signal);
     options.stop = &g_stop;
 
-    const pipeline::CollectReport r = pipeline::collect_ais(config, options);
+    const auto recorded = pipeline::collect_ais_recorded(config, options);
+    const pipeline::CollectReport& r = recorded.result;
     if (m_json) {
       nlohmann::json snaps = nlohmann::json::array();
       for (const auto& p : r.snapshots) snaps.push_back(p.string());
-      std::cout << nlohmann::json{{"mode", m_dry ? "dry-run" : "live"},
+      std::cout << nlohmann::json{{"run_id", recorded.run_id},
+                                  {"mode", m_dry ? "dry-run" : "live"},
                                   {"tiles", r.tiles},
                                   {"positions_received", r.positions_received},
                                   {"positions_inserted", r.positions_inserted},

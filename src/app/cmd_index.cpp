@@ -2,10 +2,10 @@
 //   chips tree (dataset/index_rebuild.hpp).
 // shipchips index export [--json]: rewrite tiles.parquet and the daily GeoJSON from the chips
 //   table (dataset/index_export.hpp).
+// Both are recorded runs with an index step manifest (pipeline/recorded_commands.hpp).
 #include "app/app_context.hpp"
 #include "app/command.hpp"
-#include "dataset/index_export.hpp"
-#include "dataset/index_rebuild.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <iostream>
 
@@ -23,9 +23,12 @@ class IndexRebuildCommand : public shipchips::app::Command {
     Config config = app::load_app_config(global);
     dataset::RebuildOptions options;
     options.strict = m_strict;
-    dataset::RebuildReport report = dataset::rebuild_index(config, options);
+    const auto recorded = pipeline::rebuild_index_recorded(config, options);
+    const dataset::RebuildReport& report = recorded.result;
     if (m_json) {
-      std::cout << report.to_json().dump(2) << "\n";
+      auto j = report.to_json();
+      j["run_id"] = recorded.run_id;
+      std::cout << j.dump(2) << "\n";
     } else {
       std::cout << report.summary();
     }
@@ -44,9 +47,12 @@ class IndexExportCommand : public shipchips::app::Command {
   int run(const shipchips::app::GlobalOptions& global) override {
     using namespace shipchips;
     Config config = app::load_app_config(global);
-    dataset::ExportReport report = dataset::export_from_database(config);
+    const auto recorded = pipeline::export_index_recorded(config);
+    const dataset::ExportReport& report = recorded.result;
     if (m_json) {
-      std::cout << dataset::export_report_json(report).dump(2) << "\n";
+      auto j = dataset::export_report_json(report);
+      j["run_id"] = recorded.run_id;
+      std::cout << j.dump(2) << "\n";
     } else {
       std::cout << "rows: " << report.rows << "; " << report.written.size() << " written, " << report.unchanged.size()
                 << " unchanged, " << report.removed.size() << " removed\n";

@@ -6,11 +6,12 @@
 // (plan/tle_source.hpp). --json FILE ("-" for stdout) adds the per-pass details the schedule
 // has no columns for (closest approach to the tile centre, swath entry/exit, cross-track
 // distance) of the passes predicted from element sets (tle, backfill, and auto's tle rows).
+// Recorded as a run with a predict step manifest (pipeline/recorded_commands.hpp).
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "core/atomic_file.hpp"
 #include "core/time.hpp"
-#include "pipeline/predict.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -81,7 +82,7 @@ class PredictOverpassesCommand : public Command {
     if (!m_start.empty()) request.start = parse_iso8601(m_start);
     request.days = m_days;
     request.out = m_out;
-    const pipeline::PredictResult result = pipeline::predict_overpasses(config, request);
+    const pipeline::PredictResult result = pipeline::predict_recorded(config, request).result;
     if (!m_json.empty()) {
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
       for (const plan::PredictedPass& p : result.passes) arr.push_back(pass_json(p));

@@ -1,10 +1,9 @@
 // shipchips prune --time-tol-min M --dist-tol-m D [--dry-run] [--json]: drop the chips the AIS in
-// the track store does not support (pipeline/prune.hpp), recorded as a run.
+// the track store does not support (pipeline/prune.hpp), recorded as a run
+// (pipeline/recorded_commands.hpp).
 #include "app/app_context.hpp"
 #include "app/command.hpp"
-#include "ops/job_store.hpp"
-#include "ops/run_recorder.hpp"
-#include "pipeline/prune.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -31,27 +30,14 @@ class PruneCommand : public app::Command {
 
   int run(const app::GlobalOptions& global) override {
     const Config config = app::load_app_config(global);
+    std::string run_id;
     pipeline::PruneReport r;
     if (m_options.dry_run) {
       r = pipeline::prune_chips(config, m_options);
     } else {
-      auto store = ops::open_job_store(config);
-      ops::RunRecorder run(*store, config, "prune",
-                           {{"time_tol_min", m_options.time_tol_min}, {"dist_tol_m", m_options.dist_tol_m}});
-      try {
-        run.step("prune", [&](ops::StepManifest& m) {
-          r = pipeline::prune_chips(config, m_options);
-          m.counts = {{"chips", r.chips},
-                      {"kept", r.kept},
-                      {"pruned", r.pruned.size()},
-                      {"unverifiable", r.unverifiable},
-                      {"files_removed", r.files_removed}};
-        });
-      } catch (const Error& e) {
-        run.finish(e);
-        throw;
-      }
-      run.finish();
+      auto recorded = pipeline::prune_recorded(config, m_options);
+      r = std::move(recorded.result);
+      run_id = recorded.run_id;
     }
     if (m_json) {
       nlohmann::json pruned = nlohmann::json::array();
@@ -64,6 +50,7 @@ class PruneCommand : public app::Command {
                           {"distance_m", p.distance_m ? nlohmann::json(*p.distance_m) : nlohmann::json(nullptr)}});
       }
       std::cout << nlohmann::json{{"dry_run", m_options.dry_run},
+                                  {"run_id", run_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(run_id)},
                                   {"chips", r.chips},
                                   {"kept", r.kept},
                                   {"unverifiable", r.unverifiable},

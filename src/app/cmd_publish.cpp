@@ -3,12 +3,11 @@
 // shipchips publish --rollback [--json]: make the previous published version current again.
 // shipchips publish-stac [--out-dir DIR] [--absolute-urls --base-url URL] [--json]: the
 //   dataset as a static STAC catalog (dataset/stac_catalog.hpp).
+// Each is a recorded run of one step (pipeline/recorded_commands.hpp); the version id is the
+// publish run's id.
 #include "app/app_context.hpp"
 #include "app/command.hpp"
-#include "dataset/dataset_manifest.hpp"
-#include "dataset/publish_pointer.hpp"
-#include "dataset/stac_catalog.hpp"
-#include "ops/run_id.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <iostream>
 
@@ -33,7 +32,7 @@ class PublishCommand : public shipchips::app::Command {
     using namespace shipchips;
     Config config = app::load_app_config(global);
     if (m_rollback) {
-      dataset::PublishedPointer p = dataset::rollback_published(dataset_root(config), config.storage.layout.manifests);
+      const dataset::PublishedPointer p = pipeline::rollback_recorded(config).result;
       if (m_json) {
         std::cout << dataset::to_json(p).dump(2) << "\n";
       } else {
@@ -43,12 +42,9 @@ class PublishCommand : public shipchips::app::Command {
       return 0;
     }
     dataset::PublishOptions options;
-    options.created = utc_now();
-    options.version_id = ops::make_run_id(options.created);
     options.sample_limit = m_sample_limit;
     options.out_manifest = m_out_manifest;
-    std::vector<dataset::ChipRecord> records = dataset::load_index_records(config);
-    dataset::PublishReport report = dataset::publish_dataset(records, config, options);
+    const dataset::PublishReport report = pipeline::publish_recorded(config, options).result;
     if (m_json) {
       std::cout << report.to_json().dump(2) << "\n";
     } else {
@@ -89,11 +85,12 @@ class PublishStacCommand : public shipchips::app::Command {
     options.write_cog = config.tiling.write_cog;
     options.stac_endpoint = config.stac.endpoint;
     options.source_provider = config.stac.provider;
-    std::vector<dataset::ChipRecord> records = dataset::load_index_records(config);
-    dataset::StacReport report =
-        dataset::write_stac_catalog(records, dataset_root(config), config.storage.layout.chips, options);
+    const auto recorded = pipeline::publish_stac_recorded(config, options);
+    const dataset::StacReport& report = recorded.result;
     if (m_json) {
-      std::cout << report.to_json().dump(2) << "\n";
+      auto j = report.to_json();
+      j["run_id"] = recorded.run_id;
+      std::cout << j.dump(2) << "\n";
     } else {
       std::cout << "STAC catalog " << (report.out_dir / "catalog.json").string() << ": " << report.items << " items, "
                 << report.files << " files" << (report.changed ? "" : " (unchanged)") << "\n";

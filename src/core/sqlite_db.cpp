@@ -4,6 +4,10 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
 namespace shipchips::sqlite {
 
 ErrorCode error_code_of(int sqlite_result) {
@@ -182,7 +186,21 @@ std::optional<double> Statement::opt_real(int column) const {
 }
 
 Transaction::Transaction(Database& db) : m_db(db) {
-  m_db.exec("BEGIN IMMEDIATE");
+  Backoff backoff(kBeginBackoff);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      m_db.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::database_busy || attempt > kBeginRetries) throw;
+      const auto wait = backoff.delay(attempt);
+      spdlog::warn(
+          "{}: write lock still held by another connection after the busy timeout; trying again in {} ms "
+          "({} of {})",
+          m_db.path().string(), wait.count(), attempt, kBeginRetries);
+      std::this_thread::sleep_for(wait);
+    }
+  }
 }
 
 Transaction::~Transaction() {

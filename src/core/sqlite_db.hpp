@@ -15,6 +15,7 @@
 // and migrate() applies, in one transaction, the migrations above the stored version. A
 // database newer than this program (stored version > the last migration) is refused.
 
+#include "core/backoff.hpp"
 #include "core/error.hpp"
 
 #include <sqlite3.h>
@@ -109,6 +110,15 @@ class Statement {
 
 // BEGIN IMMEDIATE (takes the write lock up front, so two writers never deadlock on upgrade);
 // the destructor rolls back unless commit() was called.
+//
+// SQLite's busy handler polls for the lock (sleeps of up to 100 ms) rather than queueing, so
+// under a burst of writers one connection can lose every race for its whole busy timeout while
+// the lock is never held long. A BEGIN IMMEDIATE that times out is therefore tried again, up to
+// kBeginRetries times after jittered backoff (kBeginBackoff), with a warning each time; then
+// database_busy (retryable) goes to the caller.
+inline constexpr int kBeginRetries = 4;
+inline constexpr BackoffPolicy kBeginBackoff{std::chrono::milliseconds(100), std::chrono::milliseconds(2000)};
+
 class Transaction {
  public:
   explicit Transaction(Database& db);

@@ -61,6 +61,19 @@ ChipIndex::ChipIndex(const std::filesystem::path& db_path) : m_db(db_path) {
   sqlite::migrate(m_db, schema_component, kMigrations);
 }
 
+bool ChipIndex::exists(const std::filesystem::path& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) return false;
+  sqlite::Database db(db_path, sqlite::OpenMode::read_only);
+  {
+    sqlite::Statement t = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'");
+    if (!t.step()) return false;
+  }
+  sqlite::Statement q = db.prepare("SELECT version FROM schema_versions WHERE component = ?1");
+  q.bind(1, schema_component);
+  return q.step() && q.int64(0) > 0;
+}
+
 UpsertResult ChipIndex::upsert(const ChipRecord& r) {
   check_record(r);
   std::string json = to_sidecar_text(r);

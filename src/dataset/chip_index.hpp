@@ -31,6 +31,11 @@ class ChipIndex {
   // Opens (creating when needed) and migrates the database.
   explicit ChipIndex(const std::filesystem::path& db_path);
 
+  // Whether `db_path` holds a chips index (its schema is recorded), read without changing the
+  // file. The job store shares the database file, so a file that exists may still hold no chips
+  // index (a run was recorded before anything was chipped).
+  static bool exists(const std::filesystem::path& db_path);
+
   // Inserts or replaces the row of record.chip_id; unchanged when the stored JSON is
   // byte-identical (nothing is written then). Error(invalid_argument) for a record that
   // check_record refuses.

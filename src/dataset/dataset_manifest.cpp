@@ -210,7 +210,7 @@ nlohmann::ordered_json dataset_manifest(std::span<const ChipRecord> records, con
 
 std::vector<ChipRecord> load_index_records(const Config& config) {
   fs::path db = dataset_path(config, config.storage.db_path);
-  if (!is_file(db)) return {};
+  if (!ChipIndex::exists(db)) return {};
   ChipIndex index(db);
   return index.list();
 }

@@ -157,14 +157,17 @@ ExportReport export_indexes(ChipIndex& index, const Config& config) {
   return export_indexes(records, dataset_root(config), config.storage.layout);
 }
 
-ExportReport export_from_database(const Config& config) {
-  fs::path db = dataset_path(config, config.storage.db_path);
-  std::error_code ec;
-  if (!fs::is_regular_file(db, ec)) {
+void require_chip_index(const Config& config) {
+  const fs::path db = dataset_path(config, config.storage.db_path);
+  if (!ChipIndex::exists(db)) {
     throw Error(ErrorCode::not_found,
                 db.string() + ": no chips index yet; `shipchips index rebuild` creates it from the chips tree");
   }
-  ChipIndex index(db);
+}
+
+ExportReport export_from_database(const Config& config) {
+  require_chip_index(config);
+  ChipIndex index(dataset_path(config, config.storage.db_path));
   return export_indexes(index, config);
 }
 

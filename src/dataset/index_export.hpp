@@ -53,5 +53,7 @@ ExportReport export_indexes(ChipIndex& index, const Config& config);
 // database does not exist yet (exporting "no index" would wipe the published files; run
 // `shipchips index rebuild` instead).
 ExportReport export_from_database(const Config& config);
+// Error(not_found) unless storage.db_path holds a chips index (ChipIndex::exists).
+void require_chip_index(const Config& config);
 
 }  // namespace shipchips::dataset

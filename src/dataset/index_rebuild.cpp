@@ -155,9 +155,13 @@ RebuildReport rebuild_index(ChipIndex& index, const fs::path& root, const Storag
 }
 
 RebuildReport rebuild_index(const Config& config, const RebuildOptions& options) {
-  require_chips_folder(chips_root(dataset_root(config), config.storage.layout.chips));  // before creating a database
+  require_chips_folder(config);  // before creating a database
   ChipIndex index(dataset_path(config, config.storage.db_path));
   return rebuild_index(index, dataset_root(config), config.storage.layout, options);
+}
+
+void require_chips_folder(const Config& config) {
+  require_chips_folder(chips_root(dataset_root(config), config.storage.layout.chips));
 }
 
 nlohmann::ordered_json export_report_json(const ExportReport& e) {

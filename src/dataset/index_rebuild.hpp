@@ -68,6 +68,9 @@ struct RebuildReport {
 RebuildReport rebuild_index(ChipIndex& index, const std::filesystem::path& dataset_root, const StorageLayout& layout,
                             const RebuildOptions& options = {});
 RebuildReport rebuild_index(const Config& config, const RebuildOptions& options = {});
+// Error(not_found) when the chips folder does not exist (most likely a wrong dataset_root or an
+// unmounted disk: rebuilding from nothing would empty the index).
+void require_chips_folder(const Config& config);
 
 nlohmann::ordered_json export_report_json(const ExportReport& report);
 

@@ -1,10 +1,14 @@
 #include "ops/sqlite_job_store.hpp"
 
+#include "ops/sqlite_job_rows.hpp"
+
 #include <array>
 #include <set>
 
 namespace shipchips::ops {
 namespace {
+
+using namespace rows;
 
 constexpr std::string_view kChipJobsV1 =
     "CREATE TABLE chip_jobs ("
@@ -122,103 +126,6 @@ constexpr std::array<sqlite::Migration, 1> kRunMigrations{{
      " PRIMARY KEY (run_id, step));"},
 }};
 
-std::string db_time(UtcTime t) {
-  return format_iso8601(t, 6);
-}
-std::optional<std::string> db_time(const std::optional<UtcTime>& t) {
-  if (!t) return std::nullopt;
-  return db_time(*t);
-}
-std::optional<UtcTime> opt_time(const sqlite::Statement& q, int column) {
-  if (q.is_null(column)) return std::nullopt;
-  return parse_iso8601(q.text(column));
-}
-std::string opt_string(const sqlite::Statement& q, int column) {
-  return q.is_null(column) ? std::string() : q.text(column);
-}
-std::optional<ErrorCategory> opt_class(const sqlite::Statement& q, int column) {
-  if (q.is_null(column)) return std::nullopt;
-  return parse_error_class(q.text(column));
-}
-std::optional<std::string> class_text(std::optional<ErrorCategory> c) {
-  if (!c) return std::nullopt;
-  return std::string(to_string(*c));
-}
-
-constexpr std::string_view kJobColumns =
-    "chip_id, mmsi, scene_id, status, error, error_code, error_class, attempts, created_at, last_attempt_at,"
-    " finished_at, lease_owner, lease_expires_at, heartbeat_at, next_retry_at, run_id, payload";
-
-ChipJob job_of(const sqlite::Statement& q) {
-  ChipJob job;
-  job.chip_id = q.text(0);
-  job.mmsi = q.int64(1);
-  job.scene_id = q.text(2);
-  job.status = parse_job_status(q.text(3));
-  job.error = opt_string(q, 4);
-  if (!q.is_null(5)) job.error_code = error_code_from_name(q.text(5)).value_or(ErrorCode::internal);
-  job.error_class = opt_class(q, 6);
-  job.attempts = static_cast<int>(q.int64(7));
-  job.created_at = parse_iso8601(q.text(8));
-  job.last_attempt_at = opt_time(q, 9);
-  job.finished_at = opt_time(q, 10);
-  job.lease_owner = opt_string(q, 11);
-  job.lease_expires_at = opt_time(q, 12);
-  job.heartbeat_at = opt_time(q, 13);
-  job.next_retry_at = opt_time(q, 14);
-  job.run_id = opt_string(q, 15);
-  job.payload = opt_string(q, 16);
-  return job;
-}
-
-constexpr std::string_view kObservationColumns =
-    "id, mmsi, lat, lon, tile_id, captured_time, last_ping, overpass_time, pings, source, provider, status, reason,"
-    " chips, retry_count, last_error, created_at, last_attempt_at, next_retry_at, run_id";
-
-Observation observation_of(const sqlite::Statement& q) {
-  Observation o;
-  o.id = q.text(0);
-  o.mmsi = q.int64(1);
-  o.lat = q.real(2);
-  o.lon = q.real(3);
-  o.tile_id = q.text(4);
-  o.captured_time = parse_iso8601(q.text(5));
-  o.last_ping = parse_iso8601(q.text(6));
-  o.overpass_time = opt_time(q, 7);
-  o.pings = static_cast<std::size_t>(q.int64(8));
-  o.source = q.text(9);
-  o.provider = q.text(10);
-  o.status = q.text(11);
-  o.reason = q.text(12);
-  o.chips = static_cast<std::size_t>(q.int64(13));
-  o.retry_count = static_cast<int>(q.int64(14));
-  o.last_error = q.text(15);
-  o.created_at = opt_time(q, 16);
-  o.last_attempt_at = opt_time(q, 17);
-  o.next_retry_at = opt_time(q, 18);
-  o.run_id = q.text(19);
-  return o;
-}
-
-constexpr std::string_view kRunColumns =
-    "run_id, command, args, partition, status, started_at, finished_at, owner, heartbeat_at, error, error_class";
-
-RunRecord run_of(const sqlite::Statement& q) {
-  RunRecord r;
-  r.run_id = q.text(0);
-  r.command = q.text(1);
-  r.args = q.text(2);
-  r.partition = q.text(3);
-  r.status = parse_run_status(q.text(4));
-  r.started_at = parse_iso8601(q.text(5));
-  r.finished_at = opt_time(q, 6);
-  r.owner = q.text(7);
-  r.heartbeat_at = opt_time(q, 8);
-  r.error = q.text(9);
-  r.error_class = opt_class(q, 10);
-  return r;
-}
-
 // The claim of one job: the row must be claimable now (re-checked in the statement itself).
 constexpr std::string_view kClaimSql =
     "UPDATE chip_jobs SET status = 'running', lease_owner = ?2, lease_expires_at = ?3, heartbeat_at = ?4,"
@@ -227,9 +134,6 @@ constexpr std::string_view kClaimSql =
     "  OR (status = 'running' AND lease_expires_at < ?4))"
     " RETURNING chip_id, mmsi, scene_id, status, error, error_code, error_class, attempts, created_at,"
     "  last_attempt_at, finished_at, lease_owner, lease_expires_at, heartbeat_at, next_retry_at, run_id, payload";
-
-const std::set<std::string_view> kObservationStatuses{
-    "captured", "chipped", "gate_rejected", "rejected", "no_ais_near_sensing_time", "no_scene", "failed"};
 
 }  // namespace
 
@@ -580,223 +484,6 @@ JobCounts SqliteJobStore::counts() {
     }
   }
   return counts;
-}
-
-void SqliteJobStore::record_observations(std::span<const Observation> observations) {
-  std::lock_guard lock(m_mutex);
-  const std::string now = db_time(m_options.clock());
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q = m_db.prepare(
-      "INSERT INTO ais_observations(id, mmsi, lat, lon, tile_id, captured_time, last_ping, overpass_time, pings,"
-      "  source, provider, status, reason, chips, created_at, updated_at, retry_count, last_error, last_attempt_at,"
-      "  next_retry_at, run_id)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15,"
-      "  CASE ?12 WHEN 'failed' THEN 1 ELSE 0 END, ?16, ?17, ?18, ?19)"
-      " ON CONFLICT(id) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, tile_id = excluded.tile_id,"
-      "  last_ping = excluded.last_ping, overpass_time = excluded.overpass_time, pings = excluded.pings,"
-      "  source = excluded.source, provider = excluded.provider, status = excluded.status,"
-      "  reason = excluded.reason, chips = excluded.chips, updated_at = excluded.updated_at,"
-      "  retry_count = ais_observations.retry_count + (excluded.status = 'failed'),"
-      "  last_error = CASE WHEN excluded.last_error <> '' THEN excluded.last_error ELSE ais_observations.last_error "
-      "END,"
-      "  last_attempt_at = coalesce(excluded.last_attempt_at, ais_observations.last_attempt_at),"
-      "  next_retry_at = excluded.next_retry_at, run_id = excluded.run_id");
-  for (const Observation& o : observations) {
-    if (o.id.empty()) throw Error(ErrorCode::invalid_argument, "job store: an observation needs an id");
-    if (!kObservationStatuses.count(o.status))
-      throw Error(ErrorCode::invalid_argument,
-                  "job store: observation " + o.id + ": unknown status '" + o.status + "'");
-    q.reset();
-    q.bind(1, o.id)
-        .bind(2, o.mmsi)
-        .bind(3, o.lat)
-        .bind(4, o.lon)
-        .bind(5, o.tile_id)
-        .bind(6, db_time(o.captured_time))
-        .bind(7, db_time(o.last_ping))
-        .bind(8, db_time(o.overpass_time))
-        .bind(9, static_cast<std::int64_t>(o.pings))
-        .bind(10, o.source)
-        .bind(11, o.provider)
-        .bind(12, o.status)
-        .bind(13, o.reason)
-        .bind(14, static_cast<std::int64_t>(o.chips))
-        .bind(15, now)
-        .bind(16, o.last_error)
-        .bind(17, db_time(o.last_attempt_at))
-        .bind(18, db_time(o.next_retry_at))
-        .bind(19, o.run_id);
-    q.run();
-  }
-  tx.commit();
-}
-
-std::vector<Observation> SqliteJobStore::observations() {
-  std::lock_guard lock(m_mutex);
-  sqlite::Statement q = m_db.prepare("SELECT " + std::string(kObservationColumns) +
-                                     " FROM ais_observations ORDER BY mmsi, captured_time, id");
-  std::vector<Observation> out;
-  while (q.step()) out.push_back(observation_of(q));
-  return out;
-}
-
-void SqliteJobStore::start_run(const RunRecord& run) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q = m_db.prepare(
-      "INSERT INTO runs(run_id, command, args, partition, status, started_at, owner, heartbeat_at)"
-      " VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?5)");
-  q.bind(1, run.run_id)
-      .bind(2, run.command)
-      .bind(3, run.args.empty() ? std::string("{}") : run.args)
-      .bind(4, run.partition)
-      .bind(5, db_time(run.started_at))
-      .bind(6, run.owner);
-  q.run();
-  tx.commit();
-}
-
-void SqliteJobStore::heartbeat_run(std::string_view run_id) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q = m_db.prepare("UPDATE runs SET heartbeat_at = ?2 WHERE run_id = ?1 AND status = 'running'");
-  q.bind(1, run_id).bind(2, db_time(m_options.clock()));
-  q.run();
-  tx.commit();
-}
-
-void SqliteJobStore::finish_run(std::string_view run_id, RunStatus status, std::string_view error,
-                                std::optional<ErrorCategory> error_class) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q =
-      m_db.prepare("UPDATE runs SET status = ?2, finished_at = ?3, error = ?4, error_class = ?5 WHERE run_id = ?1");
-  q.bind(1, run_id)
-      .bind(2, to_string(status))
-      .bind(3, db_time(m_options.clock()))
-      .bind(4, error)
-      .bind(5, class_text(error_class));
-  q.run();
-  if (m_db.changes() != 1) throw Error(ErrorCode::internal, "job store: finish_run: no run " + std::string(run_id));
-  tx.commit();
-}
-
-void SqliteJobStore::start_step(const RunStep& step) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q = m_db.prepare(
-      "INSERT INTO run_steps(run_id, step, seq, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)"
-      " ON CONFLICT(run_id, step) DO UPDATE SET status = 'running', started_at = excluded.started_at,"
-      "  finished_at = NULL, error = '', error_class = NULL");
-  q.bind(1, step.run_id).bind(2, step.step).bind(3, step.seq).bind(4, db_time(step.started_at));
-  q.run();
-  tx.commit();
-}
-
-void SqliteJobStore::finish_step(const RunStep& step) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Transaction tx(m_db);
-  sqlite::Statement q = m_db.prepare(
-      "UPDATE run_steps SET status = ?3, finished_at = ?4, manifest = ?5, counts = ?6, error = ?7, error_class = ?8"
-      " WHERE run_id = ?1 AND step = ?2");
-  q.bind(1, step.run_id)
-      .bind(2, step.step)
-      .bind(3, to_string(step.status))
-      .bind(4, db_time(step.finished_at.value_or(m_options.clock())))
-      .bind(5, step.manifest)
-      .bind(6, step.counts.empty() ? std::string("{}") : step.counts)
-      .bind(7, step.error)
-      .bind(8, class_text(step.error_class));
-  q.run();
-  if (m_db.changes() != 1)
-    throw Error(ErrorCode::internal, "job store: finish_step: no step " + step.step + " in run " + step.run_id);
-  tx.commit();
-}
-
-std::vector<std::string> SqliteJobStore::reap_runs(std::span<const std::string> dead_owners,
-                                                   std::chrono::seconds stale) {
-  std::lock_guard lock(m_mutex);
-  const UtcTime now = m_options.clock();
-  const std::string now_text = db_time(now);
-  const std::string stale_before = db_time(now - stale);
-  const std::set<std::string> dead(dead_owners.begin(), dead_owners.end());
-  sqlite::Transaction tx(m_db);
-  std::vector<std::pair<std::string, std::string>> abandoned;  // run_id, why
-  {
-    sqlite::Statement q = m_db.prepare("SELECT run_id, owner, heartbeat_at FROM runs WHERE status = 'running'");
-    while (q.step()) {
-      const std::string owner = q.text(1);
-      const bool is_dead = dead.count(owner) > 0;
-      const bool is_stale = q.is_null(2) || q.text(2) < stale_before;
-      if (is_dead) {
-        abandoned.emplace_back(q.text(0), "abandoned: its process " + owner + " died");
-      } else if (is_stale) {
-        abandoned.emplace_back(q.text(0), "abandoned: no heartbeat from " + owner + " since " +
-                                              (q.is_null(2) ? std::string("its start") : q.text(2)));
-      }
-    }
-  }
-  sqlite::Statement run = m_db.prepare(
-      "UPDATE runs SET status = 'failed', finished_at = ?2, error = ?3, error_class = 'retryable'"
-      " WHERE run_id = ?1 AND status = 'running'");
-  sqlite::Statement steps = m_db.prepare(
-      "UPDATE run_steps SET status = 'failed', finished_at = ?2, error = ?3, error_class = 'retryable'"
-      " WHERE run_id = ?1 AND status = 'running'");
-  std::vector<std::string> ids;
-  for (const auto& [id, why] : abandoned) {
-    run.reset();
-    run.bind(1, id).bind(2, now_text).bind(3, why);
-    run.run();
-    if (m_db.changes() != 1) continue;
-    steps.reset();
-    steps.bind(1, id).bind(2, now_text).bind(3, why);
-    steps.run();
-    ids.push_back(id);
-  }
-  tx.commit();
-  return ids;
-}
-
-std::optional<RunRecord> SqliteJobStore::get_run(std::string_view run_id) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Statement q = m_db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs WHERE run_id = ?1");
-  q.bind(1, run_id);
-  if (!q.step()) return std::nullopt;
-  return run_of(q);
-}
-
-std::vector<RunRecord> SqliteJobStore::list_runs(std::size_t limit) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Statement q =
-      m_db.prepare("SELECT " + std::string(kRunColumns) + " FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?1");
-  q.bind(1, static_cast<std::int64_t>(limit));
-  std::vector<RunRecord> runs;
-  while (q.step()) runs.push_back(run_of(q));
-  return runs;
-}
-
-std::vector<RunStep> SqliteJobStore::steps(std::string_view run_id) {
-  std::lock_guard lock(m_mutex);
-  sqlite::Statement q = m_db.prepare(
-      "SELECT run_id, step, seq, status, started_at, finished_at, manifest, counts, error, error_class"
-      " FROM run_steps WHERE run_id = ?1 ORDER BY seq, step");
-  q.bind(1, run_id);
-  std::vector<RunStep> out;
-  while (q.step()) {
-    RunStep s;
-    s.run_id = q.text(0);
-    s.step = q.text(1);
-    s.seq = static_cast<int>(q.int64(2));
-    s.status = parse_run_status(q.text(3));
-    s.started_at = parse_iso8601(q.text(4));
-    s.finished_at = opt_time(q, 5);
-    s.manifest = q.text(6);
-    s.counts = q.text(7);
-    s.error = q.text(8);
-    s.error_class = opt_class(q, 9);
-    out.push_back(std::move(s));
-  }
-  return out;
 }
 
 std::unique_ptr<JobStore> open_job_store(const Config& config) {

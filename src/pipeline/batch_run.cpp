@@ -5,6 +5,7 @@
 #include "ops/job_store.hpp"
 #include "pipeline/collect_ais.hpp"
 #include "pipeline/predict.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -13,12 +14,6 @@
 
 namespace shipchips::pipeline {
 namespace {
-
-std::string rel(const Config& config, const std::filesystem::path& p) {
-  std::error_code ec;
-  const auto r = std::filesystem::relative(p, dataset_root(config), ec);
-  return ec || r.empty() || *r.begin() == ".." ? p.string() : r.generic_string();
-}
 
 nlohmann::json args_of(const BatchRunOptions& o) {
   return {{"ais", o.ais_files},
@@ -157,11 +152,7 @@ void step_index(const Config& config, BatchRunReport& report, ops::StepManifest&
                       missing == 0 ? "every indexed chip's .tif exists"
                                    : std::to_string(missing) + " indexed chips without their .tif (first " +
                                          first_missing + "; shipchips index rebuild repairs the index)"});
-  for (const auto& f : exported.written) m.outputs.push_back({f, std::nullopt, ""});
-  m.counts = {{"rows", exported.rows},
-              {"written", exported.written.size()},
-              {"unchanged", exported.unchanged.size()},
-              {"removed", exported.removed.size()}};
+  fill_export_manifest(exported, m);
 }
 
 }  // namespace
@@ -180,8 +171,7 @@ BatchRunReport run_batch(const Config& config, const BatchRunOptions& options) {
         const PredictResult r = predict_overpasses(config, request);
         report.schedule = r.out;
         report.windows = r.windows.size();
-        m.outputs.push_back(ops::describe_file(r.out, dataset_root(config)));
-        m.counts = {{"mode", r.mode}, {"windows", r.windows.size()}, {"tiles", r.tiles}, {"days", r.days}};
+        fill_predict_manifest(config, r, m);
       });
     }
     run.step("collect", [&](ops::StepManifest& m) { step_collect(config, options, report, m); });

@@ -32,23 +32,32 @@ const std::map<std::string, Planner>& planners() {
   return table;
 }
 
-std::vector<orbit::Tle> load_element_sets(const Config& config, const PredictRequest& request) {
+std::vector<orbit::Tle> load_element_sets(const Config& config, const PredictRequest& request,
+                                          std::vector<std::filesystem::path>& sources) {
   const SatelliteTrackingConfig& st = config.satellite_tracking;
-  if (!request.tle.empty()) return plan::read_element_sets(request.tle);
-  if (!st.tle_file.empty()) return plan::read_element_sets(resolve_path(config, st.tle_file));
+  if (!request.tle.empty()) {
+    sources.push_back(request.tle);
+    return plan::read_element_sets(request.tle);
+  }
+  if (!st.tle_file.empty()) {
+    sources.push_back(resolve_path(config, st.tle_file));
+    return plan::read_element_sets(sources.back());
+  }
   plan::TleSourceOptions options;
   options.url = st.tle_source;
   options.cache_dir = dataset_path(config, "plan/tle_cache");
   options.cache_hours = st.tle_cache_hours;
   HttpClient client;
   plan::TleFetch fetched = plan::fetch_tles(options, client);
+  sources.push_back(fetched.path);
   spdlog::info("predict-overpasses: {} element set(s) from {} ({}, fetched {})", fetched.element_sets.size(),
                st.tle_source, plan::to_string(fetched.origin), format_iso8601(fetched.fetched_at, 0));
   return std::move(fetched.element_sets);
 }
 
 // The ESA plan files (KML, CSV); both empty when none is given or configured.
-std::pair<std::string, std::string> esa_plan_files(const Config& config, const PredictRequest& request) {
+std::pair<std::string, std::string> esa_plan_files(const Config& config, const PredictRequest& request,
+                                                   std::vector<std::filesystem::path>& sources) {
   const SatelliteTrackingConfig& st = config.satellite_tracking;
   std::string kml = request.esa_kml, csv = request.esa_csv;
   if (kml.empty() && csv.empty()) {
@@ -64,6 +73,8 @@ std::pair<std::string, std::string> esa_plan_files(const Config& config, const P
     HttpClient client;
     *path = plan::fetch_esa_plan(*path, dataset_path(config, "plan/esa_cache"), st.tle_cache_hours, client).string();
   }
+  for (const std::string* path : {&kml, &csv})
+    if (!path->empty()) sources.push_back(*path);
   return {kml, csv};
 }
 
@@ -84,7 +95,7 @@ PredictResult predict_overpasses(const Config& config, const PredictRequest& req
 
   if (result.mode == "esa_plan") {
     plan::EsaPlanRequest esa;
-    std::tie(esa.kml, esa.csv) = esa_plan_files(config, request);
+    std::tie(esa.kml, esa.csv) = esa_plan_files(config, request, result.sources);
     esa.tiles = tiles;
     esa.satellites = satellites;
     if (request.start) esa.start = *request.start;
@@ -103,13 +114,13 @@ PredictResult predict_overpasses(const Config& config, const PredictRequest& req
     if (result.mode == "auto") {
       plan::AutoPlanRequest auto_request;
       auto_request.planner = planner;
-      std::tie(auto_request.esa_kml, auto_request.esa_csv) = esa_plan_files(config, request);
-      auto_request.load_element_sets = [&] { return load_element_sets(config, request); };
+      std::tie(auto_request.esa_kml, auto_request.esa_csv) = esa_plan_files(config, request, result.sources);
+      auto_request.load_element_sets = [&] { return load_element_sets(config, request, result.sources); };
       plan::AutoPlanResult planned = plan::plan_auto(auto_request);
       result.windows = std::move(planned.windows);
       result.passes = std::move(planned.passes);
     } else {
-      planner.element_sets = load_element_sets(config, request);
+      planner.element_sets = load_element_sets(config, request, result.sources);
       plan::PlannerResult planned = planners().at(result.mode)(planner);
       result.windows = planned.windows();
       result.passes = std::move(planned.passes);

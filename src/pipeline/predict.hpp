@@ -38,6 +38,9 @@ struct PredictResult {
   // rows): closest approach, swath entry/exit, cross-track distance.
   std::vector<plan::PredictedPass> passes;
   std::filesystem::path out;
+  // The local files the planner read: element sets (a given file, the configured one, or the
+  // cached download) and ESA plans (given, configured, or cached downloads).
+  std::vector<std::filesystem::path> sources;
   std::size_t tiles = 0;
   int days = 0;
 };

@@ -254,10 +254,19 @@ def full_disk(mount_at, size_kb, leave_free_kb=0):
     return step
 
 
-def fsize_limit(limit_bytes):
-    """RLIMIT_FSIZE for the command: a file may grow to LIMIT_BYTES, then writes fail (EFBIG)."""
+def fill_up(mount_at):
+    """Fills the tmpfs full_disk mounted at MOUNT_AT (after setup steps that wrote into it)."""
     def step(ctx, d):
-        ctx.fsize_limit = limit_bytes
+        if ctx.disk_mode != "tmpfs":
+            return
+        fd = os.open(os.path.join(d, mount_at, "filler2"), os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            while os.write(fd, b"\0" * 4096) > 0:
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
     return step
 
 
@@ -396,19 +405,19 @@ CASES = [
          setup=[shipchips("collect-ais", "--dry-run", "--once", "--now", "2020-06-14T10:05:00Z", "--window-min", "5",
                           "--ships", "2"),
                 truncate("ds/ais/20200614/ais_overpass_30STF.xlsx", 1000)],
-         allow=("ds/ais/tracks.sqlite*",)),  # the capture itself is kept; the snapshots must not change
+         allow=RUN_RECORDS + ("ds/ais/tracks.sqlite*",)),  # the capture itself is kept; the snapshots must not change
     case("collect-ais: schedule without end_time_utc",
          ["collect-ais", "--dry-run", "--restrict-to-schedule", "--schedule", "plan.csv", "--once", "--now",
           "2020-06-14T10:05:00Z"], "input_invalid", ["plan.csv:1", "end_time_utc"],
-         setup=[write("plan.csv", "tile_id,satellite,start_time_utc\n30STF,S2A,2020-06-14T10:00:00Z\n")]),
+         setup=[write("plan.csv", "tile_id,satellite,start_time_utc\n30STF,S2A,2020-06-14T10:00:00Z\n")], allow=RUN_RECORDS),
     case("collect-ais: schedule window ending before it starts",
          ["collect-ais", "--dry-run", "--restrict-to-schedule", "--schedule", "plan.csv", "--once", "--now",
           "2020-06-14T10:05:00Z"], "input_invalid", ["plan.csv:2", "end_time_utc"],
          setup=[write("plan.csv", "tile_id,satellite,start_time_utc,end_time_utc,relative_orbit,absolute_orbit,"
                                   "coverage,sun_elevation_deg,source\n30STF,S2A,2020-06-14T10:00:00Z,"
-                                  "2020-06-14T09:00:00Z,,,,,tle\n")]),
+                                  "2020-06-14T09:00:00Z,,,,,tle\n")], allow=RUN_RECORDS),
     case("collect-ais: impossible --now", ["collect-ais", "--dry-run", "--once", "--now", "2020-06-32T10:05:00Z"],
-         "invalid_argument", ["--now", "2020-06-32"]),
+         "invalid_argument", ["--now", "2020-06-32"], allow=RUN_RECORDS),
 
     # --- STAC API and COGs -----------------------------------------------------------------------------------------
     case("stac search: HTML instead of JSON", ["stac", "search", "--endpoint", "{stub}/html", "--bbox", "-6,36,-5,37",
@@ -462,7 +471,7 @@ CASES = [
     # --- element sets and plans ------------------------------------------------------------------------------------
     case("predict-overpasses: TLE with a bad checksum", ["predict-overpasses", "--mode", "tle", "--tle", "bad.tle",
                                                          "--start", "2024-07-22", "--days", "3", "--out", "plan.csv"],
-         "input_invalid", ["bad.tle:2", "checksum"], setup=[copy_ref(TLE, "bad.tle", lambda b: bad_checksum(b))]),
+         "input_invalid", ["bad.tle:2", "checksum"], setup=[copy_ref(TLE, "bad.tle", lambda b: bad_checksum(b))], allow=RUN_RECORDS),
     case("tle propagate: TLE with a bad checksum", ["tle", "propagate", "--tle", "bad.tle"], "input_invalid",
          ["bad.tle:2", "checksum"], setup=[copy_ref(TLE, "bad.tle", lambda b: bad_checksum(b))], config=False),
     case("tle propagate: empty TLE file", ["tle", "propagate", "--tle", "empty.tle"], "input_invalid",
@@ -476,66 +485,70 @@ CASES = [
                                  "4320.0        nope\n")], config=False),
     case("predict-overpasses: TLE file is a directory", ["predict-overpasses", "--mode", "tle", "--tle", "tle_dir",
                                                          "--start", "2024-07-22", "--days", "3", "--out", "plan.csv"],
-         "input_invalid", ["tle_dir", "directory"], setup=[mkdir("tle_dir")]),
+         "input_invalid", ["tle_dir", "directory"], setup=[mkdir("tle_dir")], allow=RUN_RECORDS),
     case("predict-overpasses: OMM JSON with a bad field", ["predict-overpasses", "--mode", "tle", "--tle", "omm.json",
                                                            "--start", "2024-07-22", "--days", "3", "--out", "plan.csv"],
          "input_invalid", ["omm.json", "NORAD_CAT_ID"],
-         setup=[write("omm.json", '[{"OBJECT_NAME":"SENTINEL-2A","NORAD_CAT_ID":"forty","EPOCH":"2024-07-22T04:58:50"}]')]),
+         setup=[write("omm.json", '[{"OBJECT_NAME":"SENTINEL-2A","NORAD_CAT_ID":"forty","EPOCH":"2024-07-22T04:58:50"}]')], allow=RUN_RECORDS),
     case("predict-overpasses: OMM JSON cut short", ["predict-overpasses", "--mode", "tle", "--tle", "omm.json",
                                                     "--start", "2024-07-22", "--days", "3", "--out", "plan.csv"],
-         "input_invalid", ["omm.json", "json"], setup=[write("omm.json", '[{"OBJECT_NAME":"SENTINEL-2A",')]),
+         "input_invalid", ["omm.json", "json"], setup=[write("omm.json", '[{"OBJECT_NAME":"SENTINEL-2A",')], allow=RUN_RECORDS),
     case("predict-overpasses: ESA KML in UTF-16", ["predict-overpasses", "--mode", "esa_plan", "--esa-kml", "plan.kml",
                                                    "--start", "2019-09-12", "--days", "3", "--out", "plan.csv"],
          "input_invalid", ["plan.kml", "UTF-16"],
-         setup=[copy_ref(KML, "plan.kml", lambda b: b.decode("utf-8").encode("utf-16"))]),
+         setup=[copy_ref(KML, "plan.kml", lambda b: b.decode("utf-8").encode("utf-16"))], allow=RUN_RECORDS),
     case("predict-overpasses: ESA KML cut short", ["predict-overpasses", "--mode", "esa_plan", "--esa-kml", "plan.kml",
                                                    "--start", "2019-09-12", "--days", "3", "--out", "plan.csv"],
-         "input_invalid", ["plan.kml:", "XML"], setup=[copy_ref(KML, "plan.kml", lambda b: b[:len(b) // 2])]),
+         "input_invalid", ["plan.kml:", "XML"], setup=[copy_ref(KML, "plan.kml", lambda b: b[:len(b) // 2])], allow=RUN_RECORDS),
     case("predict-overpasses: ESA KML is a directory", ["predict-overpasses", "--mode", "esa_plan", "--esa-kml",
                                                         "kml_dir", "--start", "2019-09-12", "--days", "3", "--out",
                                                         "plan.csv"],
-         "input_invalid", ["kml_dir", "directory"], setup=[mkdir("kml_dir")]),
+         "input_invalid", ["kml_dir", "directory"], setup=[mkdir("kml_dir")], allow=RUN_RECORDS),
     case("predict-overpasses: ESA KML missing", ["predict-overpasses", "--mode", "esa_plan", "--esa-kml", "missing.kml",
                                                  "--start", "2019-09-12", "--days", "3", "--out", "plan.csv"],
-         "not_found", ["missing.kml"]),
+         "not_found", ["missing.kml"], allow=RUN_RECORDS),
     case("predict-overpasses: ESA CSV without tile_id", ["predict-overpasses", "--mode", "esa_plan", "--esa-csv",
                                                          "esa.csv", "--start", "2019-09-12", "--days", "3", "--out",
                                                          "plan.csv"],
          "input_invalid", ["esa.csv:1", "tile_id"],
-         setup=[write("esa.csv", "satellite,start_time_utc\nS2A,2019-09-12T10:00:00Z\n")]),
+         setup=[write("esa.csv", "satellite,start_time_utc\nS2A,2019-09-12T10:00:00Z\n")], allow=RUN_RECORDS),
     case("predict-overpasses: impossible --start", ["predict-overpasses", "--mode", "tle", "--tle", TLE, "--start",
                                                     "2024-13-22", "--days", "3", "--out", "plan.csv"],
-         "invalid_argument", ["--start", "2024-13-22"]),
+         "invalid_argument", ["--start", "2024-13-22"], allow=RUN_RECORDS),
     case("predict-overpasses: a tile id that is no tile", ["predict-overpasses", "--mode", "tle", "--tle", TLE,
                                                            "--tiles", "30STF,99ZZZ", "--start", "2024-07-22", "--days",
                                                            "3", "--out", "plan.csv"],
-         "invalid_argument", ["99ZZZ"]),
+         "invalid_argument", ["99ZZZ"], allow=RUN_RECORDS),
     case("predict-overpasses: --out is a directory", ["predict-overpasses", "--mode", "tle", "--tle", TLE, "--start",
                                                       "2024-07-22", "--days", "3", "--satellites", "S2A,S2B", "--out",
                                                       "out_dir"],
-         "io_error", ["out_dir"], setup=[mkdir("out_dir")]),
+         "io_error", ["out_dir"], setup=[mkdir("out_dir")], allow=RUN_RECORDS),
     case("predict-overpasses: full disk", ["predict-overpasses", "--mode", "tle", "--tle", TLE, "--start", "2024-07-22",
                                            "--days", "10", "--satellites", "S2A,S2B", "--out", "full/plan.csv"],
-         "io_error", ["full/plan.csv"], setup=[full_disk("full", 16, 0)]),
-    case("predict-overpasses: file size limit keeps the old schedule and its history",
+         "io_error", ["full/plan.csv"], setup=[full_disk("full", 16, 0)], allow=RUN_RECORDS),
+    case("predict-overpasses: a full disk keeps the old schedule and its history",
          ["predict-overpasses", "--mode", "tle", "--tle", TLE, "--start", "2024-07-22", "--days", "10", "--satellites",
           "S2A,S2B", "--out", "plan/plan.csv"],
-         "io_error", ["plan/plan.csv"],
-         setup=[shipchips("predict-overpasses", "--mode", "tle", "--tle", TLE, "--start", "2024-07-22", "--days", "1",
+         "io_error", ["plan/", "No space left"],
+         # The schedule's folder is a file system of its own that fills up after the first schedule
+         # (the job store beside it still has room: the run is recorded as failed).
+         setup=[full_disk("plan", 64, 64),
+                shipchips("predict-overpasses", "--mode", "tle", "--tle", TLE, "--start", "2024-07-22", "--days", "1",
                           "--satellites", "S2A,S2B", "--out", "plan/plan.csv"),
-                lambda ctx, d: os.utime(os.path.join(d, "plan", "plan.csv"), (1e9, 1e9)), fsize_limit(400)]),
+                lambda ctx, d: os.utime(os.path.join(d, "plan", "plan.csv"), (1e9, 1e9)), fill_up("plan")],
+         allow=RUN_RECORDS),
 
     # --- dataset ---------------------------------------------------------------------------------------------------
     case("index rebuild --strict: a sidecar cut short", ["index", "rebuild", "--strict"], "input_invalid",
-         ["{note}", "JSON"], setup=[gold_dataset, damage_first_sidecar("truncate")]),
+         ["{note}", "JSON"], setup=[gold_dataset, damage_first_sidecar("truncate")], allow=RUN_RECORDS),
     case("index rebuild --strict: a sidecar with a text latitude", ["index", "rebuild", "--strict"], "input_invalid",
-         ["{note}", "lat"], setup=[gold_dataset, damage_first_sidecar("field")]),
+         ["{note}", "lat"], setup=[gold_dataset, damage_first_sidecar("field")], allow=RUN_RECORDS),
     case("index export: job store that is not SQLite", ["index", "export"], "database_corrupt", ["ds/ops.db"],
-         setup=[gold_dataset, write("ds/ops.db", "this is not a database\n")]),
+         setup=[gold_dataset, write("ds/ops.db", "this is not a database\n")], allow=RUN_RECORDS),
     case("index export: job store cut short", ["index", "export"], "database_corrupt", ["ds/ops.db"],
          setup=[gold_dataset, lambda ctx, d: [os.remove(os.path.join(d, "ds", f))
                                              for f in os.listdir(os.path.join(d, "ds")) if f.startswith("ops.db-")],
-                truncate("ds/ops.db", 5000)]),
+                truncate("ds/ops.db", 5000)], allow=RUN_RECORDS),
     case("fixture score: truth.csv with a bad row", ["fixture", "score", "--dataset", "ds", "--world", "w"],
          "input_invalid", ["truth.csv:3", "mmsi"],
          setup=[gold_dataset, world_copy("w", lambda w: append_bad_truth_row(w))], config=False, allow=("w", "w/**")),

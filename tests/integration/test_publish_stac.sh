@@ -84,7 +84,11 @@ curl -sf "$SRC_URL" | "$PY" -c 'import json,sys; assert json.load(sys.stdin)["ty
 sed -e "s|^  dataset_root: .*|  dataset_root: $TMP/empty|" "$CONFIG" > "$TMP/empty.yaml"
 "$BIN" --config "$TMP/empty.yaml" publish-stac > /dev/null
 "$PY" "$VALIDATE" "$SCHEMAS" "$TMP/empty/stac/catalog.json" "$TMP/empty/stac/shipchips-chips/collection.json" > "$TMP/validate-empty.txt" || { cat "$TMP/validate-empty.txt" >&2; fail "empty catalog validation"; }
-test ! -e "$TMP/empty/ops.db" || fail "publish-stac created a database"
+# The run is recorded (the job store's database), but no chips index appears: exporting still
+# refuses, so an empty index can never replace published exports.
+test -n "$(ls "$TMP/empty/runs/"*.json)" || fail "publish-stac on an empty dataset recorded no run"
+rc=0; "$BIN" --config "$TMP/empty.yaml" index export > /dev/null 2> "$TMP/empty-export.txt" || rc=$?
+[ "$rc" = 9 ] || { cat "$TMP/empty-export.txt" >&2; fail "publish-stac created a chips index (index export: exit $rc)"; }
 
 # --- absolute URLs ------------------------------------------------------------------------------
 rc=0; "$BIN" --config "$CONFIG" publish-stac --out-dir "$DS/stac-abs" --absolute-urls 2> "$TMP/abs-err.txt" || rc=$?
@@ -147,7 +151,10 @@ GJ=$(find "$DS/chips" -name '*.geojson' | LC_ALL=C sort | head -1)
 mv "$GJ" "$TMP/moved.geojson"
 rc=0; "$BIN" --config "$CONFIG" publish 2> "$TMP/refused.txt" > /dev/null || rc=$?
 [ "$rc" = 4 ] || { cat "$TMP/refused.txt" >&2; fail "publish with a missing chip file: exit $rc"; }
-[ "$(wc -l < "$TMP/refused.txt")" = 1 ] && grep -q "$(basename "$GJ"): missing" "$TMP/refused.txt" || { cat "$TMP/refused.txt" >&2; fail "refusal message"; }
+# One error line naming the file (the run's own log lines come before it).
+[ "$(grep -c '^shipchips publish: error' "$TMP/refused.txt")" = 1 ] \
+  && grep '^shipchips publish: error' "$TMP/refused.txt" | grep -q "$(basename "$GJ"): missing" \
+  || { cat "$TMP/refused.txt" >&2; fail "refusal message"; }
 cmp "$DS/current.json" "$TMP/current1.json" || fail "a refused publish moved current.json"
 mv "$TMP/moved.geojson" "$GJ"
 

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <functional>
+#include <thread>
 
 using namespace shipchips;
 using shipchips::testing::TempDir;
@@ -41,6 +42,51 @@ TEST(CoreSqliteDb, ALockHeldByAnotherWriterIsBusyAndRetryable) {
   EXPECT_NE(what.find(path.string()), std::string::npos) << what;
   a.exec("COMMIT");
   b.exec("INSERT INTO t VALUES (1)");  // free again
+}
+
+// A writer that loses the race for the lock past its busy timeout tries again (kBeginRetries):
+// the lock is released 120 ms in, after b's first 50 ms busy timeout has run out.
+TEST(CoreSqliteDb, ATransactionTriesAgainAfterTheBusyTimeout) {
+  TempDir dir("shipchips-sqlite-begin-retry");
+  const auto path = dir.path / "jobs.sqlite";
+  sqlite::Database a(path);
+  a.exec("CREATE TABLE t (x INTEGER)");
+  sqlite::Database b(path);
+  b.set_busy_timeout(std::chrono::milliseconds(50));
+  a.exec("BEGIN IMMEDIATE");
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    a.exec("COMMIT");
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    sqlite::Transaction tx(b);
+    b.exec("INSERT INTO t VALUES (1)");
+    tx.commit();
+  }
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  release.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(100));
+  sqlite::Statement q = b.prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.int64(0), 1);
+}
+
+// A lock that is never released ends in database_busy (retryable) once the retries are spent.
+TEST(CoreSqliteDb, ATransactionGivesUpAsBusyWhenTheLockStaysHeld) {
+  TempDir dir("shipchips-sqlite-begin-busy");
+  const auto path = dir.path / "jobs.sqlite";
+  sqlite::Database a(path);
+  a.exec("CREATE TABLE t (x INTEGER)");
+  sqlite::Database b(path);
+  b.set_busy_timeout(std::chrono::milliseconds(20));
+  a.exec("BEGIN IMMEDIATE");
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string what;
+  EXPECT_EQ(code_of([&] { sqlite::Transaction tx(b); }, &what), ErrorCode::database_busy) << what;
+  // Every attempt ran its busy timeout: 1 + kBeginRetries of them.
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(20 * (1 + sqlite::kBeginRetries)));
+  a.exec("COMMIT");
 }
 
 TEST(CoreSqliteDb, AFileThatIsNoDatabaseIsCorruptNamingThePath) {

@@ -1,0 +1,62 @@
+#pragma once
+// The commands that change data but are not a batch `run` — predict-overpasses, collect-ais,
+// index rebuild / export, publish (and its rollback), publish-stac, prune — each as a recorded
+// run of one step (ops/run_recorder.hpp): a runs row, the step's manifest under
+// storage.layout.manifests/<step>/date=/run=/ and the run record under storage.layout.runs. The
+// CLI and the service call these, so a step recorded from either looks the same. A step's
+// Error is recorded with its class, then rethrown.
+//
+// The manifest fillers are shared with the batch run's steps (pipeline/batch_run.cpp), so a
+// predict step reads the same whether `run` or `predict-overpasses` ran it.
+
+#include "core/config.hpp"
+#include "dataset/index_export.hpp"
+#include "dataset/index_rebuild.hpp"
+#include "dataset/publish_pointer.hpp"
+#include "dataset/stac_catalog.hpp"
+#include "ops/run_manifest.hpp"
+#include "pipeline/collect_ais.hpp"
+#include "pipeline/predict.hpp"
+#include "pipeline/prune.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace shipchips::pipeline {
+
+template <class T>
+struct Recorded {
+  T result;
+  std::string run_id;
+  std::filesystem::path run_record;  // <dataset_root>/<storage.layout.runs>/<run_id>.json
+};
+
+// One step `step` of a recorded run of `command`; `work` gets the manifest to fill and the run
+// id. Returns the run id and the run record's path.
+struct RecordedRun {
+  std::string run_id;
+  std::filesystem::path run_record;
+};
+RecordedRun record_one_step(const Config& config, std::string_view command, nlohmann::json args, std::string_view step,
+                            const std::function<void(ops::StepManifest&, const std::string& run_id)>& work);
+
+// What a predict step read (element sets, ESA plans) and wrote (the schedule), with its counts.
+void fill_predict_manifest(const Config& config, const PredictResult& result, ops::StepManifest& m);
+// What an index step wrote, with its counts.
+void fill_export_manifest(const dataset::ExportReport& report, ops::StepManifest& m);
+
+Recorded<PredictResult> predict_recorded(const Config& config, const PredictRequest& request);
+Recorded<CollectReport> collect_ais_recorded(const Config& config, const CollectOptions& options);
+Recorded<dataset::RebuildReport> rebuild_index_recorded(const Config& config, const dataset::RebuildOptions& options);
+Recorded<dataset::ExportReport> export_index_recorded(const Config& config);
+// The version id is the run id (options.version_id and options.created are set here).
+Recorded<dataset::PublishReport> publish_recorded(const Config& config, dataset::PublishOptions options);
+Recorded<dataset::PublishedPointer> rollback_recorded(const Config& config);
+Recorded<dataset::StacReport> publish_stac_recorded(const Config& config, const dataset::StacOptions& options);
+Recorded<PruneReport> prune_recorded(const Config& config, const PruneOptions& options);
+
+}  // namespace shipchips::pipeline
