@@ -69,8 +69,9 @@ summary_check "$TMP/bf4.json" '{"2020-06-13": "skipped", "2020-06-14": "succeede
 # Two partitions at once give the same dataset as one after the other.
 DS2="$TMP/ds2"
 write_config "$DS2" "$TMP/config2.yaml"
-"$BIN" --config "$TMP/config2.yaml" backfill --start 2020-06-13 --end 2020-06-15 --ais "$AIS" --max-parallel 2 > /dev/null \
-  || fail "parallel backfill failed"
+"$BIN" --config "$TMP/config2.yaml" backfill --start 2020-06-13 --end 2020-06-15 --ais "$AIS" --max-parallel 2 \
+  > "$TMP/parallel.out" 2> "$TMP/parallel.err" \
+  || { cat "$TMP/parallel.out" "$TMP/parallel.err" >&2; fail "parallel backfill failed"; }
 diff <(cd "$DS/chips" && find . -name '*.tif' | sort) <(cd "$DS2/chips" && find . -name '*.tif' | sort) \
   || fail "parallel backfill made other chips"
 
