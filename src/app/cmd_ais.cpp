@@ -15,11 +15,13 @@
 #include "core/error.hpp"
 #include "core/input_file.hpp"
 #include "pipeline/collect_ais.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -87,30 +89,31 @@ class AisImportCommand : public shipchips::app::Command {
   int run(const shipchips::app::GlobalOptions& global) override {
     using namespace shipchips;
     const Config config = app::load_app_config(global);
-    // Every input first, so a misspelt name leaves no empty track store behind.
-    for (const std::string& file : m_files) check_input_file(file, "AIS file");
-    const auto store_path = pipeline::track_store_path(config);
-    make_directories(store_path.parent_path());
-    ais::TrackStore store(store_path.string());
-    for (const std::string& file : m_files) {
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(file, ec);
-      app::TerminalProgress progress(file, ec ? 0 : size);
-      ais::ReadOptions options;
-      options.strict = m_strict;
-      options.progress_every = 20000;
-      options.progress = [&](long records) { progress.update(0, static_cast<std::uint64_t>(records)); };
-      const ais::ImportReport r = ais::import_ais_file(file, store, options);
-      progress.done();
+    std::optional<app::TerminalProgress> progress;
+    std::string current;
+    auto on_progress = [&](const std::string& file, long records) {
+      if (file != current) {
+        if (progress) progress->done();
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        progress.emplace(file, ec ? 0 : size);
+        current = file;
+      }
+      progress->update(0, static_cast<std::uint64_t>(records));
+    };
+    const pipeline::AisImport imported = pipeline::import_ais_recorded(config, m_files, m_strict, on_progress).result;
+    if (progress) progress->done();
+    for (std::size_t k = 0; k < imported.files.size(); ++k) {
+      const ais::ImportReport& r = imported.files[k];
       std::printf(
           "%s (%s): %ld records, %zu positions new, %zu duplicates, %zu static reports new, %ld bad rows "
           "(%.1f s)\n",
-          file.c_str(), std::string(ais::to_string(r.read.format)).c_str(), r.read.records, r.positions.inserted,
+          m_files[k].c_str(), std::string(ais::to_string(r.read.format)).c_str(), r.read.records, r.positions.inserted,
           r.positions.duplicates, r.statics.inserted, r.read.bad_rows, r.seconds);
       for (const auto& problem : r.read.problems) std::fprintf(stderr, "  skipped: %s\n", problem.c_str());
     }
-    const ais::TrackCounts c = store.counts();
-    std::printf("track store %s: %lld positions of %lld ships, %lld static reports\n", store_path.c_str(),
+    const ais::TrackCounts& c = imported.store;
+    std::printf("track store %s: %lld positions of %lld ships, %lld static reports\n", imported.store_path.c_str(),
                 static_cast<long long>(c.positions), static_cast<long long>(c.ships),
                 static_cast<long long>(c.static_reports));
     return 0;

@@ -38,6 +38,7 @@ class ChipCommand : public Command {
     ais::ReadOptions read_options;
     read_options.strict = m_strict;
     // The chip step as a run of its own (run_id on every job it claims, a manifest, a run record).
+    ops::require_free_space(config);  // before the store is created
     auto store = ops::open_job_store(config);
     ops::RunRecorder recorder(*store, config, "chip",
                               {{"ais", m_ais},

@@ -3,6 +3,7 @@
 #include "app/app_context.hpp"
 #include "app/command.hpp"
 #include "ops/gc.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,8 @@ class GcCommand : public app::Command {
 
   int run(const app::GlobalOptions& global) override {
     const Config config = app::load_app_config(global);
-    const ops::GcReport r = ops::run_gc(config, m_options);
+    const ops::GcReport r =
+        m_options.dry_run ? ops::run_gc(config, m_options) : pipeline::gc_recorded(config, m_options).result;
     std::uintmax_t bytes = 0;
     for (const auto& c : r.deleted) bytes += c.bytes;
     if (m_json) {

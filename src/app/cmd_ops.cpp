@@ -82,6 +82,7 @@ class OpsRetryCommand : public app::Command {
   int run(const app::GlobalOptions& global) override {
     Config config = app::load_app_config(global);
     apply_db_option(config, m_db);
+    ops::require_free_space(config);  // before the store is created
     auto store = ops::open_job_store(config);
     pipeline::RetryPassOptions options;
     options.filter.limit = m_limit > 0 ? static_cast<std::size_t>(m_limit)

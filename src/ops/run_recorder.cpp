@@ -24,23 +24,31 @@ std::string relative_to_root(const Config& config, const std::filesystem::path& 
 
 }  // namespace
 
-RunRecorder::RunRecorder(JobStore& store, const Config& config, std::string command, nlohmann::json args,
-                         std::string partition)
-    : m_store(store), m_config(config), m_command(std::move(command)), m_args(std::move(args)) {
-  for (const auto& id : m_store.reap_runs(dead_owners(m_store.lease_owners()), stale_after(config)))
-    spdlog::warn("run {}: left running by a process that is gone; recorded as failed (abandoned)", id);
-  // No run starts on a disk that is already too full to finish it (storage.min_free_gb).
+void require_free_space(const Config& config) {
   const auto root = dataset_root(config);
-  make_directories(root);
+  std::filesystem::path probe = root;
   std::error_code ec;
-  const auto space = std::filesystem::space(root, ec);
-  const double free_gb = ec ? -1.0 : static_cast<double>(space.available) / 1e9;
-  if (!ec && free_gb < config.storage.min_free_gb) {
+  while (!std::filesystem::exists(probe, ec) && probe.has_parent_path() && probe.parent_path() != probe)
+    probe = probe.parent_path();
+  const auto space = std::filesystem::space(probe, ec);
+  if (ec) return;  // nothing to measure: the run's own writes report what is wrong
+  const double free_gb = static_cast<double>(space.available) / 1e9;
+  if (free_gb < config.storage.min_free_gb) {
     throw Error(ErrorCode::io_error, root.string() + ": only " + fmt::format("{:.3f}", free_gb) +
                                          " GB free, below storage.min_free_gb " +
                                          fmt::format("{}", config.storage.min_free_gb) +
                                          ": no space left for a run (free space, or lower the key)");
   }
+}
+
+RunRecorder::RunRecorder(JobStore& store, const Config& config, std::string command, nlohmann::json args,
+                         std::string partition, Space needs_space)
+    : m_store(store), m_config(config), m_command(std::move(command)), m_args(std::move(args)) {
+  for (const auto& id : m_store.reap_runs(dead_owners(m_store.lease_owners()), stale_after(config)))
+    spdlog::warn("run {}: left running by a process that is gone; recorded as failed (abandoned)", id);
+  // No run starts on a disk that is already too full to finish it (storage.min_free_gb).
+  if (needs_space == Space::required) require_free_space(config);
+  make_directories(dataset_root(config));
   // A run killed mid-write leaves the temporaries of its atomic writes: swept before this one.
   for (const auto& path : remove_stale_temporaries(dataset_root(config)))
     spdlog::warn("removed {}: a temporary file left by a process that ended mid-write", path.string());

@@ -3,8 +3,8 @@
 // owner, heartbeating), a run_steps row per step, a manifest per step (ops/run_manifest.hpp)
 // and, at the end, a run record dataset_root/<storage.layout.runs>/<run_id>.json with every
 // step's status and manifest path. A run does not start when the dataset's file system has
-// less than storage.min_free_gb free (io_error, nothing recorded). Runs that a dead process (or one silent for
-// ops.stuck_job_minutes) left running are marked failed when a new run starts.
+// less than storage.min_free_gb free (io_error, nothing recorded) unless it frees space itself. Runs that a dead
+// process (or one silent for ops.stuck_job_minutes) left running are marked failed when a new run starts.
 //
 // A step is a function that fills its manifest (inputs, outputs, counts, checks). It succeeds
 // when it returns and every check passed; a failed check fails the step as a contract
@@ -33,11 +33,19 @@ struct StepOutcome {
   std::optional<ErrorCategory> error_class;
 };
 
+// Error(io_error) naming the dataset root when its file system (or, before the root exists, the
+// nearest folder above it that does) has less than storage.min_free_gb free. Called before a
+// run opens the job store, so a full disk gets no half-created database either.
+void require_free_space(const Config& config);
+
 class RunRecorder {
  public:
   // `partition`: the UTC day (YYYY-MM-DD) of a backfill partition, "" for the day it starts.
+  // `space`: whether the run needs storage.min_free_gb free to start (gc, which frees space,
+  // does not).
+  enum class Space { required, not_required };
   RunRecorder(JobStore& store, const Config& config, std::string command, nlohmann::json args,
-              std::string partition = {});
+              std::string partition = {}, Space space = Space::required);
   RunRecorder(const RunRecorder&) = delete;
   RunRecorder& operator=(const RunRecorder&) = delete;
   // A run not finished (an exception left the caller) is recorded as failed.

@@ -159,6 +159,7 @@ void step_index(const Config& config, BatchRunReport& report, ops::StepManifest&
 
 BatchRunReport run_batch(const Config& config, const BatchRunOptions& options) {
   BatchRunReport report;
+  ops::require_free_space(config);  // before the store is created
   auto store = ops::open_job_store(config);
   ops::RunRecorder run(*store, config, options.command, args_of(options), options.partition);
   report.run_id = run.run_id();

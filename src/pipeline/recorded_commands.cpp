@@ -1,5 +1,8 @@
 #include "pipeline/recorded_commands.hpp"
 
+#include "ais/track_store.hpp"
+#include "core/atomic_file.hpp"
+#include "core/input_file.hpp"
 #include "dataset/dataset_manifest.hpp"
 #include "ops/job_store.hpp"
 #include "ops/run_recorder.hpp"
@@ -16,13 +19,21 @@ ops::ManifestFile file_entry(const Config& config, const std::filesystem::path& 
   return {path.string(), std::nullopt, ""};
 }
 
+// A path relative to the dataset root when inside it (not hashed: a database changes under
+// every writer).
+std::string rel_or_abs(const Config& config, const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto rel = std::filesystem::relative(std::filesystem::absolute(path), dataset_root(config), ec);
+  return ec || rel.empty() || *rel.begin() == ".." ? path.string() : rel.generic_string();
+}
+
 template <class T, class F>
 Recorded<T> one_step(const Config& config, std::string_view command, nlohmann::json args, std::string_view step,
-                     F&& work) {
+                     F&& work, ops::RunRecorder::Space space = ops::RunRecorder::Space::required) {
   Recorded<T> out;
-  const RecordedRun run =
-      record_one_step(config, command, std::move(args), step,
-                      [&](ops::StepManifest& m, const std::string& run_id) { out.result = work(m, run_id); });
+  const RecordedRun run = record_one_step(
+      config, command, std::move(args), step,
+      [&](ops::StepManifest& m, const std::string& run_id) { out.result = work(m, run_id); }, space);
   out.run_id = run.run_id;
   out.run_record = run.run_record;
   return out;
@@ -31,9 +42,11 @@ Recorded<T> one_step(const Config& config, std::string_view command, nlohmann::j
 }  // namespace
 
 RecordedRun record_one_step(const Config& config, std::string_view command, nlohmann::json args, std::string_view step,
-                            const std::function<void(ops::StepManifest&, const std::string& run_id)>& work) {
+                            const std::function<void(ops::StepManifest&, const std::string& run_id)>& work,
+                            ops::RunRecorder::Space space) {
+  if (space == ops::RunRecorder::Space::required) ops::require_free_space(config);  // before the store is created
   auto store = ops::open_job_store(config);
-  ops::RunRecorder run(*store, config, std::string(command), std::move(args));
+  ops::RunRecorder run(*store, config, std::string(command), std::move(args), {}, space);
   RecordedRun out;
   out.run_id = run.run_id();
   try {
@@ -199,6 +212,58 @@ Recorded<PruneReport> prune_recorded(const Config& config, const PruneOptions& o
                                              {"files_removed", r.files_removed}};
                                  return r;
                                });
+}
+
+Recorded<ops::GcReport> gc_recorded(const Config& config, const ops::GcOptions& options) {
+  nlohmann::json args = {{"cache_ttl_days", options.ttl_days}, {"watermark", options.watermark}};
+  return one_step<ops::GcReport>(
+      config, "gc", std::move(args), "gc",
+      [&](ops::StepManifest& m, const std::string&) {
+        ops::GcReport r = ops::run_gc(config, options);
+        std::uintmax_t bytes = 0;
+        for (const auto& c : r.deleted) {
+          bytes += c.bytes;
+          m.outputs.push_back({c.path.string(), c.bytes, ""});  // deleted: named with their size
+        }
+        m.counts = {{"candidates", r.candidates},   {"deleted", r.deleted.size()},
+                    {"bytes_deleted", bytes},       {"usage_before", r.usage_before},
+                    {"usage_after", r.usage_after}, {"below_watermark", r.below_watermark}};
+        return r;
+      },
+      ops::RunRecorder::Space::not_required);
+}
+
+Recorded<AisImport> import_ais_recorded(const Config& config, const std::vector<std::string>& files, bool strict,
+                                        const std::function<void(const std::string&, long)>& progress) {
+  for (const std::string& file : files) check_input_file(file, "AIS file");
+  return one_step<AisImport>(config, "ais import", {{"files", files}, {"strict", strict}}, "import",
+                             [&](ops::StepManifest& m, const std::string&) {
+                               AisImport out;
+                               out.store_path = track_store_path(config);
+                               make_directories(out.store_path.parent_path());
+                               ais::TrackStore store(out.store_path.string());
+                               std::size_t positions = 0, duplicates = 0, statics = 0;
+                               long bad_rows = 0;
+                               for (const std::string& file : files) {
+                                 m.inputs.push_back(file_entry(config, file));
+                                 ais::ReadOptions options;
+                                 options.strict = strict;
+                                 options.progress_every = 20000;
+                                 if (progress) options.progress = [&](long records) { progress(file, records); };
+                                 out.files.push_back(ais::import_ais_file(file, store, options));
+                                 positions += out.files.back().positions.inserted;
+                                 duplicates += out.files.back().positions.duplicates;
+                                 statics += out.files.back().statics.inserted;
+                                 bad_rows += out.files.back().read.bad_rows;
+                               }
+                               out.store = store.counts();
+                               m.outputs.push_back({rel_or_abs(config, out.store_path), std::nullopt, ""});
+                               m.counts = {{"files", files.size()},         {"positions_inserted", positions},
+                                           {"duplicates", duplicates},      {"static_inserted", statics},
+                                           {"bad_rows", bad_rows},          {"store_positions", out.store.positions},
+                                           {"store_ships", out.store.ships}};
+                               return out;
+                             });
 }
 
 }  // namespace shipchips::pipeline

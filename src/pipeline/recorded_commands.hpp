@@ -1,6 +1,6 @@
 #pragma once
 // The commands that change data but are not a batch `run` — predict-overpasses, collect-ais,
-// index rebuild / export, publish (and its rollback), publish-stac, prune — each as a recorded
+// index rebuild / export, publish (and its rollback), publish-stac, prune, gc and ais import — each as a recorded
 // run of one step (ops/run_recorder.hpp): a runs row, the step's manifest under
 // storage.layout.manifests/<step>/date=/run=/ and the run record under storage.layout.runs. The
 // CLI and the service call these, so a step recorded from either looks the same. A step's
@@ -9,12 +9,16 @@
 // The manifest fillers are shared with the batch run's steps (pipeline/batch_run.cpp), so a
 // predict step reads the same whether `run` or `predict-overpasses` ran it.
 
+#include "ais/readers_csv.hpp"
+#include "ais/track_store.hpp"
 #include "core/config.hpp"
 #include "dataset/index_export.hpp"
 #include "dataset/index_rebuild.hpp"
 #include "dataset/publish_pointer.hpp"
 #include "dataset/stac_catalog.hpp"
+#include "ops/gc.hpp"
 #include "ops/run_manifest.hpp"
+#include "ops/run_recorder.hpp"
 #include "pipeline/collect_ais.hpp"
 #include "pipeline/predict.hpp"
 #include "pipeline/prune.hpp"
@@ -42,7 +46,8 @@ struct RecordedRun {
   std::filesystem::path run_record;
 };
 RecordedRun record_one_step(const Config& config, std::string_view command, nlohmann::json args, std::string_view step,
-                            const std::function<void(ops::StepManifest&, const std::string& run_id)>& work);
+                            const std::function<void(ops::StepManifest&, const std::string& run_id)>& work,
+                            ops::RunRecorder::Space space = ops::RunRecorder::Space::required);
 
 // What a predict step read (element sets, ESA plans) and wrote (the schedule), with its counts.
 void fill_predict_manifest(const Config& config, const PredictResult& result, ops::StepManifest& m);
@@ -58,5 +63,18 @@ Recorded<dataset::PublishReport> publish_recorded(const Config& config, dataset:
 Recorded<dataset::PublishedPointer> rollback_recorded(const Config& config);
 Recorded<dataset::StacReport> publish_stac_recorded(const Config& config, const dataset::StacOptions& options);
 Recorded<PruneReport> prune_recorded(const Config& config, const PruneOptions& options);
+// gc starts whatever the free space (it is what frees it); its dry run is not recorded.
+Recorded<ops::GcReport> gc_recorded(const Config& config, const ops::GcOptions& options);
+
+// `shipchips ais import`: every file checked first (a misspelt name leaves no empty track store
+// behind), then imported into the dataset's track store in turn; `progress(file, records)`
+// reports the rows read so far.
+struct AisImport {
+  std::vector<ais::ImportReport> files;
+  ais::TrackCounts store;  // the track store's totals afterwards
+  std::filesystem::path store_path;
+};
+Recorded<AisImport> import_ais_recorded(const Config& config, const std::vector<std::string>& files, bool strict,
+                                        const std::function<void(const std::string&, long)>& progress = {});
 
 }  // namespace shipchips::pipeline

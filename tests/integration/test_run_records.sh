@@ -4,7 +4,8 @@
 # with Python's sqlite3), a run record runs/<id>.json and a step manifest at
 # manifests/<step>/date=<day>/run=<id>/manifest.json whose inputs and outputs carry the sha256
 # that sha256sum computes. A failed command records a failed run with its error class; a refused
-# one (nothing to rebuild from) records nothing.
+# one (nothing to rebuild from, too little free space) records nothing; gc starts whatever the
+# free space.
 source "$(dirname "$0")/lib.sh"
 
 "$BIN" fixture build --out "$TMP/world" --seed 42 > /dev/null
@@ -34,6 +35,13 @@ sc publish --rollback > /dev/null 2>&1 || fail "publish --rollback"
 sc publish-stac --json > "$TMP/stac.json" 2> /dev/null || fail "publish-stac"
 sc prune --time-tol-min 10 --dist-tol-m 500 --json > "$TMP/prune.json" 2> /dev/null || fail "prune"
 sc prune --time-tol-min 10 --dist-tol-m 500 --dry-run > /dev/null 2>&1 || fail "prune --dry-run"
+sc ais import "$TMP/world/ais/ais_upload.csv" > /dev/null 2>&1 || fail "ais import"
+sc gc --cache-ttl-days 30 --watermark-disk 0.99 --dry-run > /dev/null 2>&1 || fail "gc --dry-run"
+# gc runs however full the disk is (it is what frees space): min_free_gb far above any disk.
+SHIPCHIPS_STORAGE_MIN_FREE_GB=1000000 sc gc --cache-ttl-days 30 --watermark-disk 0.99 > /dev/null 2> "$TMP/gc.err" \
+  || { cat "$TMP/gc.err" >&2; fail "gc on a disk below storage.min_free_gb"; }
+rc=0; SHIPCHIPS_STORAGE_MIN_FREE_GB=1000000 sc index export > /dev/null 2>&1 || rc=$?
+[ "$rc" = 5 ] || fail "index export below storage.min_free_gb: exit $rc (expected io_error's 5)"
 # A failed command: a TLE with a bad checksum (contract).
 sed -e '2s/.$/0/' "$TLE" > "$TMP/bad.tle"
 rc=0; sc predict-overpasses --mode tle --tle "$TMP/bad.tle" --start 2024-07-22 --days 1 > /dev/null 2>&1 || rc=$?
@@ -51,11 +59,11 @@ db = sqlite3.connect(os.path.join(root, "ops.db"))
 runs = db.execute("SELECT run_id, command, status FROM runs ORDER BY started_at, run_id").fetchall()
 commands = [c for _, c, _ in runs]
 want = ["predict-overpasses", "collect-ais", "chip", "index rebuild", "index export", "publish", "publish",
-        "publish --rollback", "publish-stac", "prune", "predict-overpasses"]
-assert commands == want, f"runs recorded: {commands}, expected {want} (the dry run records none)"
+        "publish --rollback", "publish-stac", "prune", "ais import", "gc", "predict-overpasses"]
+assert commands == want, f"runs recorded: {commands}, expected {want} (dry runs and refusals record none)"
 step_of = {"predict-overpasses": "predict", "collect-ais": "collect", "chip": "chip", "index rebuild": "index",
            "index export": "index", "publish": "publish", "publish --rollback": "rollback",
-           "publish-stac": "publish-stac", "prune": "prune"}
+           "publish-stac": "publish-stac", "prune": "prune", "ais import": "import", "gc": "gc"}
 for k, (run_id, command, status) in enumerate(runs):
     failed = k == len(runs) - 1
     assert status == ("failed" if failed else "succeeded"), (run_id, command, status)
@@ -82,6 +90,11 @@ for k, (run_id, command, status) in enumerate(runs):
         assert manifest["inputs"][0]["path"].endswith("tle/sentinel2_tles.txt"), manifest["inputs"]
         assert manifest["outputs"][0]["path"] == "plan/overpass_schedule.csv", manifest["outputs"]
         assert manifest["counts"]["days"] == 3 and manifest["counts"]["windows"] > 0, manifest["counts"]
+    if command == "ais import":
+        assert manifest["inputs"][0]["path"].endswith("ais/ais_upload.csv"), manifest["inputs"]
+        assert manifest["outputs"][0]["path"] == "ais/tracks.sqlite", manifest["outputs"]
+        n = sqlite3.connect(os.path.join(root, "ais", "tracks.sqlite")).execute("SELECT count(*) FROM positions").fetchone()[0]
+        assert manifest["counts"]["store_positions"] == n, (manifest["counts"], n)
     if command == "collect-ais":
         outs = sorted(f["path"] for f in manifest["outputs"])
         assert outs and all(p.startswith("ais/") for p in outs) and any(p.endswith(".xlsx") for p in outs), outs
