@@ -6,8 +6,8 @@
 #include "app/command.hpp"
 #include "core/error.hpp"
 #include "ops/job_store.hpp"
-#include "ops/run_recorder.hpp"
 #include "pipeline/chip_run.hpp"
+#include "pipeline/recorded_commands.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -38,36 +38,7 @@ class ChipCommand : public Command {
     ais::ReadOptions read_options;
     read_options.strict = m_strict;
     // The chip step as a run of its own (run_id on every job it claims, a manifest, a run record).
-    ops::require_free_space(config);  // before the store is created
-    auto store = ops::open_job_store(config);
-    ops::RunRecorder recorder(*store, config, "chip",
-                              {{"ais", m_ais},
-                               {"max_ships", m_options.max_ships},
-                               {"max_chips", m_options.max_chips},
-                               {"include_swir", m_options.include_swir},
-                               {"retry_rejected", m_options.retry_rejected}});
-    pipeline::ChipRunOptions options = m_options;
-    options.run_id = recorder.run_id();
-    pipeline::ChipFileReport result;
-    try {
-      recorder.step("chip", [&](ops::StepManifest& m) {
-        result = pipeline::chip_ais_file(m_ais, config, options, read_options);
-        m.inputs.push_back(ops::describe_file(m_ais));
-        m.counts = {{"ais_rows", result.read.records}, {"bad_rows", result.read.bad_rows},
-                    {"ships", result.run.ships},       {"chips_planned", result.run.chips_planned},
-                    {"written", result.run.written},   {"skipped_existing", result.run.skipped_existing},
-                    {"failed", result.run.failed},     {"skipped_busy", result.run.skipped_busy}};
-        std::size_t rejected = 0;
-        for (const auto& [reason, n] : result.run.rejected) rejected += n;
-        m.counts["rejected"] = rejected;
-        for (std::size_t k = 0; k < kStageCount; ++k)
-          m.durations_ms[std::string(to_string(static_cast<Stage>(k)))] = result.run.stage_ms[k];
-      });
-    } catch (const Error& e) {
-      recorder.finish(e);
-      throw;
-    }
-    recorder.finish();
+    const pipeline::ChipFileReport result = pipeline::chip_recorded(config, m_ais, m_options, read_options).result;
     print(result.read, result.run, config);
     const pipeline::ChipRunReport& r = result.run;
     if (r.failed > 0) {

@@ -8,8 +8,8 @@
 #include "app/command.hpp"
 #include "core/error.hpp"
 #include "ops/job_store.hpp"
-#include "ops/run_recorder.hpp"
 #include "ops/status.hpp"
+#include "pipeline/recorded_commands.hpp"
 #include "pipeline/retry_pass.hpp"
 
 #include <filesystem>
@@ -82,38 +82,16 @@ class OpsRetryCommand : public app::Command {
   int run(const app::GlobalOptions& global) override {
     Config config = app::load_app_config(global);
     apply_db_option(config, m_db);
-    ops::require_free_space(config);  // before the store is created
-    auto store = ops::open_job_store(config);
     pipeline::RetryPassOptions options;
     options.filter.limit = m_limit > 0 ? static_cast<std::size_t>(m_limit)
                                        : static_cast<std::size_t>(std::max(config.ops.retry_batch_limit, 1));
     if (!m_class.empty()) options.filter.error_class = ops::parse_error_class(m_class);
     options.filter.force = m_force;
     options.include_swir = m_include_swir;
-    nlohmann::json args{
-        {"limit", options.filter.limit}, {"class", m_class}, {"force", m_force}, {"include_swir", m_include_swir}};
-    ops::RunRecorder run(*store, config, "ops-retry", args);
-    options.run_id = run.run_id();
-    pipeline::RetryPassReport report;
-    try {
-      run.step("retry", [&](ops::StepManifest& m) {
-        report = pipeline::run_retry_pass(config, options);
-        m.counts = {{"due", report.due},
-                    {"written", report.written},
-                    {"rejected", report.rejected},
-                    {"failed", report.failed},
-                    {"unplannable", report.unplannable},
-                    {"sources", report.sources},
-                    {"reclaimed_leases", report.reclaimed_leases},
-                    {"skipped_busy", report.skipped_busy}};
-      });
-    } catch (const Error& e) {
-      run.finish(e);
-      throw;
-    }
-    run.finish();
+    const auto recorded = pipeline::retry_recorded(config, options);
+    const pipeline::RetryPassReport& report = recorded.result;
     if (m_json) {
-      std::cout << nlohmann::json{{"run_id", run.run_id()},
+      std::cout << nlohmann::json{{"run_id", recorded.run_id},
                                   {"due", report.due},
                                   {"sources", report.sources},
                                   {"written", report.written},
@@ -126,7 +104,7 @@ class OpsRetryCommand : public app::Command {
                        .dump(2)
                 << "\n";
     } else {
-      std::cout << "retry pass (run " << run.run_id() << "): " << report.due << " due jobs from " << report.sources
+      std::cout << "retry pass (run " << recorded.run_id << "): " << report.due << " due jobs from " << report.sources
                 << " AIS inputs: " << report.written << " written, " << report.rejected << " rejected, "
                 << report.failed << " failed again, " << report.unplannable << " could not be replanned";
       if (report.reclaimed_leases) std::cout << ", " << report.reclaimed_leases << " stale leases reclaimed";

@@ -73,6 +73,54 @@ void fill_export_manifest(const dataset::ExportReport& report, ops::StepManifest
   m.counts["removed"] = report.removed.size();
 }
 
+Recorded<ChipFileReport> chip_recorded(const Config& config, const std::string& ais_path, ChipRunOptions options,
+                                       const ais::ReadOptions& read) {
+  nlohmann::json args = {{"ais", ais_path},
+                         {"max_ships", options.max_ships},
+                         {"max_chips", options.max_chips},
+                         {"include_swir", options.include_swir},
+                         {"retry_rejected", options.retry_rejected}};
+  return one_step<ChipFileReport>(
+      config, "chip", std::move(args), "chip", [&](ops::StepManifest& m, const std::string& run_id) {
+        options.run_id = run_id;
+        ChipFileReport result = chip_ais_file(ais_path, config, options, read);
+        m.inputs.push_back(ops::describe_file(ais_path));
+        m.counts = {{"ais_rows", result.read.records}, {"bad_rows", result.read.bad_rows},
+                    {"ships", result.run.ships},       {"chips_planned", result.run.chips_planned},
+                    {"written", result.run.written},   {"skipped_existing", result.run.skipped_existing},
+                    {"failed", result.run.failed},     {"skipped_busy", result.run.skipped_busy}};
+        std::size_t rejected = 0;
+        for (const auto& [reason, n] : result.run.rejected) rejected += n;
+        m.counts["rejected"] = rejected;
+        for (std::size_t k = 0; k < kStageCount; ++k)
+          m.durations_ms[std::string(to_string(static_cast<Stage>(k)))] = result.run.stage_ms[k];
+        return result;
+      });
+}
+
+Recorded<RetryPassReport> retry_recorded(const Config& config, RetryPassOptions options) {
+  nlohmann::json args{
+      {"limit", options.filter.limit},
+      {"class", options.filter.error_class ? nlohmann::json(std::string(to_string(*options.filter.error_class)))
+                                           : nlohmann::json("")},
+      {"force", options.filter.force},
+      {"include_swir", options.include_swir}};
+  return one_step<RetryPassReport>(config, "ops-retry", std::move(args), "retry",
+                                   [&](ops::StepManifest& m, const std::string& run_id) {
+                                     options.run_id = run_id;
+                                     RetryPassReport report = run_retry_pass(config, options);
+                                     m.counts = {{"due", report.due},
+                                                 {"written", report.written},
+                                                 {"rejected", report.rejected},
+                                                 {"failed", report.failed},
+                                                 {"unplannable", report.unplannable},
+                                                 {"sources", report.sources},
+                                                 {"reclaimed_leases", report.reclaimed_leases},
+                                                 {"skipped_busy", report.skipped_busy}};
+                                     return report;
+                                   });
+}
+
 Recorded<PredictResult> predict_recorded(const Config& config, const PredictRequest& request) {
   nlohmann::json args = {{"mode", request.mode},
                          {"esa_kml", request.esa_kml},

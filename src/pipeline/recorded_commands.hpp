@@ -1,5 +1,5 @@
 #pragma once
-// The commands that change data but are not a batch `run` — predict-overpasses, collect-ais,
+// The commands that change data but are not a batch `run` — chip, ops-retry, predict-overpasses, collect-ais,
 // index rebuild / export, publish (and its rollback), publish-stac, prune, gc and ais import — each as a recorded
 // run of one step (ops/run_recorder.hpp): a runs row, the step's manifest under
 // storage.layout.manifests/<step>/date=/run=/ and the run record under storage.layout.runs. The
@@ -19,9 +19,11 @@
 #include "ops/gc.hpp"
 #include "ops/run_manifest.hpp"
 #include "ops/run_recorder.hpp"
+#include "pipeline/chip_run.hpp"
 #include "pipeline/collect_ais.hpp"
 #include "pipeline/predict.hpp"
 #include "pipeline/prune.hpp"
+#include "pipeline/retry_pass.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +56,12 @@ void fill_predict_manifest(const Config& config, const PredictResult& result, op
 // What an index step wrote, with its counts.
 void fill_export_manifest(const dataset::ExportReport& report, ops::StepManifest& m);
 
+// `shipchips chip`: one AIS file chipped as a run of its own (options.run_id is set here). The
+// chips that failed are in the report (the command turns them into its error line).
+Recorded<ChipFileReport> chip_recorded(const Config& config, const std::string& ais_path, ChipRunOptions options,
+                                       const ais::ReadOptions& read = {});
+// `shipchips ops-retry`: one retry pass (options.run_id is set here).
+Recorded<RetryPassReport> retry_recorded(const Config& config, RetryPassOptions options);
 Recorded<PredictResult> predict_recorded(const Config& config, const PredictRequest& request);
 Recorded<CollectReport> collect_ais_recorded(const Config& config, const CollectOptions& options);
 Recorded<dataset::RebuildReport> rebuild_index_recorded(const Config& config, const dataset::RebuildOptions& options);
