@@ -7,7 +7,7 @@
 namespace shipchips::dataset {
 namespace {
 
-constexpr std::array<sqlite::Migration, 1> kMigrations{{
+constexpr std::array<sqlite::Migration, 2> kMigrations{{
     {1,
      "CREATE TABLE chips ("
      " chip_id TEXT PRIMARY KEY NOT NULL,"
@@ -30,6 +30,8 @@ constexpr std::array<sqlite::Migration, 1> kMigrations{{
      "CREATE INDEX chips_scene ON chips(scene_id);"
      "CREATE INDEX chips_scene_date ON chips(scene_date);"
      "CREATE INDEX chips_split ON chips(split);"},
+    // v2: the newest chip found without a scan (the service's last-chip gauge, NoChips24h).
+    {2, "CREATE INDEX chips_created ON chips(created);"},
 }};
 
 std::string join(const std::vector<std::string>& items) {
@@ -170,6 +172,12 @@ std::size_t ChipIndex::count() {
   sqlite::Statement q = m_db.prepare("SELECT count(*) FROM chips");
   q.step();
   return static_cast<std::size_t>(q.int64(0));
+}
+
+std::optional<UtcTime> ChipIndex::newest_created() {
+  sqlite::Statement q = m_db.prepare("SELECT max(created) FROM chips");
+  if (!q.step() || q.is_null(0)) return std::nullopt;
+  return parse_iso8601(q.text(0));
 }
 
 }  // namespace shipchips::dataset

@@ -26,7 +26,7 @@ std::string_view to_string(UpsertResult result);
 class ChipIndex {
  public:
   static constexpr std::string_view schema_component = "dataset.chips";
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   // Opens (creating when needed) and migrates the database.
   explicit ChipIndex(const std::filesystem::path& db_path);
@@ -47,6 +47,8 @@ class ChipIndex {
   // True when a row was deleted.
   bool remove(std::string_view chip_id);
   std::size_t count();
+  // The creation time of the newest chip (indexed: no scan), nullopt when there is none.
+  std::optional<UtcTime> newest_created();
 
   sqlite::Database& database() { return m_db; }
 

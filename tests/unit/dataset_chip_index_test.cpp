@@ -106,11 +106,18 @@ TEST(DatasetChipIndex, WalModeAndVersionedSchema) {
     sqlite::Statement q = index.database().prepare("PRAGMA journal_mode");
     ASSERT_TRUE(q.step());
     EXPECT_EQ(q.text(0), "wal");
-    EXPECT_EQ(sqlite::schema_version(index.database(), ChipIndex::schema_component), 1);
+    EXPECT_EQ(sqlite::schema_version(index.database(), ChipIndex::schema_component), ChipIndex::schema_version);
+    EXPECT_EQ(ChipIndex::schema_version, 2);
+    // v2: the index behind newest_created().
+    sqlite::Statement idx =
+        index.database().prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'chips_created'");
+    ASSERT_TRUE(idx.step());
+    EXPECT_EQ(idx.int64(0), 1);
+    EXPECT_FALSE(index.newest_created());
   }
   {
     ChipIndex reopened(dir / "ops.db");  // migrations are not re-applied
-    EXPECT_EQ(sqlite::schema_version(reopened.database(), ChipIndex::schema_component), 1);
+    EXPECT_EQ(sqlite::schema_version(reopened.database(), ChipIndex::schema_component), ChipIndex::schema_version);
     reopened.database().exec("UPDATE schema_versions SET version = 99 WHERE component = 'dataset.chips'");
   }
   try {
