@@ -1,6 +1,7 @@
 #include "stac/search.hpp"
 
 #include "core/error.hpp"
+#include "core/http_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -124,22 +125,6 @@ std::optional<NextLink> parse_next_link(const json& links, std::string_view sour
 
 }  // namespace
 
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
-
 std::string format_datetime_interval(std::optional<UtcTime> start, std::optional<UtcTime> end) {
   if (!start && !end) invalid("datetime", "an interval needs at least one closed end");
   if (start && end && *end < *start) invalid("datetime", "end is before start");
@@ -192,7 +177,7 @@ std::string SearchRequest::to_query_string() const {
   validate();
   std::vector<std::string> parts;
   auto add = [&](std::string_view key, const std::string& value) {
-    parts.push_back(std::string(key) + "=" + url_encode(value));
+    parts.push_back(std::string(key) + "=" + http::percent_encode(value));
   };
   if (!collections.empty()) add("collections", join(collections, ','));
   if (bbox) {
@@ -281,7 +266,8 @@ json StacClient::landing() {
 }
 
 Item StacClient::get_item(const std::string& collection, const std::string& id) {
-  const std::string url = m_endpoint + "/collections/" + url_encode(collection) + "/items/" + url_encode(id);
+  const std::string url =
+      m_endpoint + "/collections/" + http::percent_encode(collection) + "/items/" + http::percent_encode(id);
   HttpResponse response;
   try {
     response = m_http->get(url);

@@ -53,9 +53,6 @@ struct SearchRequest {
 // "start/end" for the datetime filter; nullopt ends become "..". Both open is invalid_argument.
 std::string format_datetime_interval(std::optional<UtcTime> start, std::optional<UtcTime> end);
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view text);
-
 struct NextLink {
   std::string method = "GET";
   std::string href;

@@ -3,7 +3,6 @@
 // safety, each injected fault as curl reports it, latency, bandwidth, the request log, stats.
 #include "core/error.hpp"
 #include "fixture/server_fixture.hpp"
-#include "fixture/server_http.hpp"
 #include "fixture/server_range.hpp"
 
 #include <curl/curl.h>
@@ -477,33 +476,4 @@ TEST(FixtureServerRange, EvaluatesRfc9110Forms) {
   // Invalid headers are ignored (whole file): reversed, not bytes, garbage, empty spec.
   for (const char* bad : {"bytes=5-3", "items=0-1", "bytes=x-1", "bytes=", "bytes=1-2,", ""})
     EXPECT_EQ(evaluate_range(bad, 10).kind, RangeKind::none) << bad;
-}
-
-TEST(FixtureServerHttp, ParsesRequestHeadsAndRejectsMalformedOnes) {
-  HttpRequest request;
-  auto head =
-      parse_request_head("GET /cogs/a%20b.tif?x=1 HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\n\r\nrest", request);
-  ASSERT_EQ(head.status, HeadParse::complete);
-  EXPECT_EQ(head.head_length,
-            std::string_view("GET /cogs/a%20b.tif?x=1 HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\n\r\n").size());
-  EXPECT_EQ(request.path, "/cogs/a b.tif");
-  EXPECT_EQ(request.query, "x=1");
-  EXPECT_EQ(request.header("range"), "bytes=0-1");
-  EXPECT_TRUE(request.keep_alive());
-  HttpRequest partial;
-  EXPECT_EQ(parse_request_head("GET / HTTP/1.1\r\nHost: h\r\n", partial).status, HeadParse::incomplete);
-  for (const char* bad : {"GET\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET /%zz HTTP/1.1\r\n\r\n",
-                          "GET / HTTP/1.1\r\nno colon\r\n\r\n", "GET noslash HTTP/1.1\r\n\r\n"}) {
-    HttpRequest r;
-    EXPECT_EQ(parse_request_head(bad, r).status, HeadParse::invalid) << bad;
-  }
-  HttpRequest old;
-  parse_request_head("GET / HTTP/1.0\r\n\r\n", old);
-  EXPECT_FALSE(old.keep_alive());
-  parse_request_head("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", old);
-  EXPECT_TRUE(old.keep_alive());
-  EXPECT_EQ(percent_decode("a%2Fb+c", true), std::optional<std::string>("a/b c"));
-  EXPECT_EQ(percent_decode("%4", false), std::nullopt);
-  EXPECT_EQ(parse_query_string("a=1&&b=x%20y&c"),
-            (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "x y"}, {"c", ""}}));
 }

@@ -3,7 +3,7 @@
 // ../shared/reference/earth-search where they can serve as the oracle.
 #include "../support/reference.hpp"
 #include "core/error.hpp"
-#include "fixture/server_http.hpp"
+#include "core/http_text.hpp"
 #include "fixture/stac_api_catalog.hpp"
 #include "fixture/stac_api_params.hpp"
 #include "fixture/stac_api_search.hpp"
@@ -206,8 +206,8 @@ TEST(FixtureStacApi, SortbyDatetimeBothDirectionsAndForms) {
   EXPECT_EQ(ids_of(search_items(items, parse_search_query({{"sortby", "-properties.datetime"}}))), descending);
   EXPECT_EQ(ids_of(search_items(items, parse_search_query({{"sortby", "properties.datetime"}}))), ascending);
   // "+datetime" in a URL decodes to " datetime"; both mean ascending.
-  EXPECT_EQ(ids_of(search_items(items, parse_search_query(parse_query_string("sortby=%2Bdatetime")))), ascending);
-  EXPECT_EQ(ids_of(search_items(items, parse_search_query(parse_query_string("sortby=+datetime")))), ascending);
+  EXPECT_EQ(ids_of(search_items(items, parse_search_query(http::parse_query_string("sortby=%2Bdatetime")))), ascending);
+  EXPECT_EQ(ids_of(search_items(items, parse_search_query(http::parse_query_string("sortby=+datetime")))), ascending);
   // Another property, ties broken by datetime descending.
   EXPECT_EQ(search_ids(items, {{"sortby", {{{"field", "properties.eo:cloud_cover"}, {"direction", "desc"}}}}}),
             (V{"triangle", "east", "middle", "west"}));
@@ -275,7 +275,7 @@ TEST(FixtureStacApi, GetPagingLinkRoundTrips) {
   EXPECT_EQ(next["method"], "GET");
   const std::string href = next["href"];
   ASSERT_EQ(href.rfind(root + "/search?", 0), 0u) << href;
-  auto followed = parse_query_string(href.substr(href.find('?') + 1));
+  auto followed = http::parse_query_string(href.substr(href.find('?') + 1));
   EXPECT_EQ(followed.back(), (std::pair<std::string, std::string>{"next", "2023-01-03T10:00:00Z,east,sentinel-2-l2a"}));
   auto page2 = parse_search_query(followed);
   EXPECT_EQ(ids_of(search_items(items, page2)), (std::vector<std::string>{"triangle"}));

@@ -6,6 +6,7 @@
 #include "stac/search.hpp"
 
 #include "core/error.hpp"
+#include "core/http_text.hpp"
 
 #include "../support/loopback_server.hpp"
 
@@ -130,7 +131,8 @@ TEST(StacSearchRequest, GetQueryString) {
             "&query=%7B%22eo%3Acloud_cover%22%3A%7B%22lt%22%3A30.0%7D%7D&sortby=%2Bproperties.datetime");
   SearchRequest point;
   point.intersects = json{{"type", "Point"}, {"coordinates", {1.5, 2}}};
-  EXPECT_EQ(point.to_query_string(), "intersects=" + url_encode(R"({"coordinates":[1.5,2],"type":"Point"})"));
+  EXPECT_EQ(point.to_query_string(),
+            "intersects=" + shipchips::http::percent_encode(R"({"coordinates":[1.5,2],"type":"Point"})"));
 }
 
 TEST(StacSearchRequest, InvalidRequestsNameTheField) {
